@@ -1,0 +1,169 @@
+//! Content digests (`sha256:<hex>`) and a reader that verifies one while streaming.
+
+use std::fmt;
+use std::io::{self, Read};
+use std::str::FromStr;
+
+use sha2::{Digest as _, Sha256};
+
+use crate::ImageError;
+
+/// A validated `sha256:<64 lowercase hex>` content digest naming a blob, config or manifest.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Digest(String);
+
+impl Digest {
+    /// The digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(format!("sha256:{}", hex::encode(Sha256::digest(bytes))))
+    }
+
+    /// The full `sha256:<hex>` form.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Only the hex part, as used for blob file names.
+    pub fn hex(&self) -> &str {
+        &self.0[7..]
+    }
+
+    /// A short form (12 hex digits) for tables.
+    pub fn short(&self) -> &str {
+        &self.0[7..19]
+    }
+}
+
+impl FromStr for Digest {
+    type Err = ImageError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let hex = s
+            .strip_prefix("sha256:")
+            .ok_or_else(|| ImageError::InvalidDigest(s.to_string()))?;
+        if hex.len() != 64
+            || !hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return Err(ImageError::InvalidDigest(s.to_string()));
+        }
+        Ok(Self(s.to_string()))
+    }
+}
+
+impl TryFrom<String> for Digest {
+    type Error = ImageError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<Digest> for String {
+    fn from(d: Digest) -> String {
+        d.0
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A reader that hashes everything read through it and fails at end of stream when the
+/// content does not match `expected`, so a tampered blob can never be consumed silently.
+pub struct VerifyingReader<R> {
+    inner: R,
+    hasher: Sha256,
+    expected: Digest,
+    what: String,
+    done: bool,
+}
+
+impl<R: Read> VerifyingReader<R> {
+    /// Wraps `inner`, expecting its whole content to hash to `expected`.
+    pub fn new(inner: R, expected: Digest, what: impl Into<String>) -> Self {
+        Self {
+            inner,
+            hasher: Sha256::new(),
+            expected,
+            what: what.into(),
+            done: false,
+        }
+    }
+}
+
+impl<R: Read> Read for VerifyingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.done {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            self.done = true;
+            let actual = format!("sha256:{}", hex::encode(self.hasher.clone().finalize()));
+            if actual != self.expected.as_str() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    ImageError::DigestMismatch {
+                        what: self.what.clone(),
+                        expected: self.expected.to_string(),
+                        actual,
+                    },
+                ));
+            }
+            return Ok(0);
+        }
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Drains a reader to its end, so a wrapping [`VerifyingReader`] checks its digest even when
+/// the consumer stopped early (e.g. at the tar end-of-archive marker).
+pub fn drain(mut r: impl Read) -> io::Result<u64> {
+    io::copy(&mut r, &mut io::sink())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_valid_and_rejects_invalid() {
+        let d = Digest::of(b"hello");
+        assert_eq!(
+            d.as_str(),
+            "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        );
+        assert!(d.as_str().parse::<Digest>().is_ok());
+        for bad in [
+            "sha256:abc",
+            "md5:2cf24dba",
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+            "sha256:2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824",
+            "sha256:../../etc/passwd",
+        ] {
+            assert!(bad.parse::<Digest>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn verifying_reader_accepts_match_and_rejects_mismatch() {
+        let mut ok = VerifyingReader::new(&b"hello"[..], Digest::of(b"hello"), "blob");
+        assert_eq!(drain(&mut ok).unwrap(), 5);
+        let mut bad = VerifyingReader::new(&b"hellO"[..], Digest::of(b"hello"), "blob x");
+        let err = drain(&mut bad).unwrap_err();
+        assert!(
+            err.to_string().contains("digest mismatch for blob x"),
+            "{err}"
+        );
+    }
+}

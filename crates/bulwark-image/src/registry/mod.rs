@@ -1,0 +1,1 @@
+//! Registry source: pulls images over the OCI distribution API (being written).

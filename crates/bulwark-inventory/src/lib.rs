@@ -1,0 +1,28 @@
+//! Inventory: what is installed in an image, each item tied to its layer.
+//!
+//! Small [`Analyzer`]s look at one file at a time and return facts (OS release, package
+//! databases); the scan streams every layer once through all of them, caches each layer's
+//! facts by diff_id, and merges the layers into the final [`Inventory`].
+
+#![forbid(unsafe_code)]
+
+mod error;
+mod package;
+pub mod rpm;
+
+pub use error::InventoryError;
+pub use package::{LayerRef, OsInfo, Package, PackageKind};
+
+use serde::{Deserialize, Serialize};
+
+/// The result of cataloguing one artifact.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// Detected operating system, if any.
+    pub os: Option<OsInfo>,
+    /// Installed packages, sorted by kind, name, version.
+    pub packages: Vec<Package>,
+    /// Non-fatal problems met while cataloguing (skipped files, unreadable databases).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}

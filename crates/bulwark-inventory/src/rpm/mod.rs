@@ -1,0 +1,1 @@
+//! rpm database readers (being written).
