@@ -1,1 +1,148 @@
-fn main() {}
+//! The `bulwark` command: parses arguments, wires the libraries together, shows progress on
+//! stderr, writes results to stdout or `--output`, and maps outcomes to exit codes
+//! (0 ok, 1 findings with `--exit-code`, 2 usage or input error).
+
+mod args;
+mod progress;
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use bulwark_image::{LayerCache, Limits, OpenOptions, Platform, Target};
+use bulwark_inventory::{scan_image, scan_rootfs, AnalyzerRegistry, ScanOptions, ScanOutcome};
+use bulwark_report::{write_sbom_with, Artifact, Format, SbomOptions};
+use clap::Parser;
+
+use args::{Cli, Command, ScanArgs};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `bulwark ... | head` closing the pipe early is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Image(args) => scan_and_report(&args, Kind::Image, Format::Table),
+        Command::Sbom(args) => scan_and_report(&args, Kind::Image, Format::CycloneDx),
+        Command::Rootfs(args) => scan_and_report(&args, Kind::Rootfs, Format::Table),
+    }
+}
+
+/// Whether the target is an image or a directory.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Image,
+    Rootfs,
+}
+
+fn scan_and_report(args: &ScanArgs, kind: Kind, default_format: Format) -> Result<ExitCode> {
+    let format: Format = match &args.format {
+        Some(f) => f.parse()?,
+        None => default_format,
+    };
+    let limits = Limits {
+        max_layer_bytes: args.max_layer_size,
+        max_image_bytes: args.max_image_size,
+        max_file_bytes: args.max_file_size,
+        ..Limits::default()
+    };
+    let cache = if args.no_cache || kind == Kind::Rootfs {
+        None
+    } else {
+        let dir = cache_dir(args.cache_dir.clone());
+        match LayerCache::open(&dir) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("warning: layer cache disabled: {e}");
+                None
+            }
+        }
+    };
+    let progress = progress::Bar::new(!args.quiet && io::stderr().is_terminal());
+    let registry = AnalyzerRegistry::builtin();
+    let opts = ScanOptions {
+        limits,
+        cache: cache.as_ref(),
+        progress: &progress,
+    };
+    let (artifact, outcome): (Artifact, ScanOutcome) = match kind {
+        Kind::Rootfs => {
+            let target = args.target.strip_prefix("rootfs:").unwrap_or(&args.target);
+            let outcome = scan_rootfs(std::path::Path::new(target), &registry, &opts)?;
+            (Artifact::filesystem(target), outcome)
+        }
+        Kind::Image => {
+            let target = Target::parse(&args.target)?;
+            let open = OpenOptions {
+                platform: match &args.platform {
+                    Some(p) => Platform::parse(p)?,
+                    None => Platform::host(),
+                },
+                insecure_registries: args.insecure.clone(),
+                username: args.username.clone(),
+                password: args.password.clone(),
+                docker_config: None,
+            };
+            let source = target.open_image(&open)?;
+            let outcome = scan_image(source.as_ref(), &registry, &opts)?;
+            let mut meta = source.meta().clone();
+            meta.name = args.target.clone();
+            (Artifact::image(meta), outcome)
+        }
+    };
+    progress.finish();
+    for w in &outcome.inventory.warnings {
+        eprintln!("warning: {w}");
+    }
+    let options = SbomOptions {
+        color: args.output.is_none() && io::stdout().is_terminal(),
+        ..SbomOptions::default()
+    };
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    };
+    write_sbom_with(format, &artifact, &outcome.inventory, &options, &mut out)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--cache-dir`, else `BULWARK_CACHE_DIR` (handled by clap), else the XDG cache dir.
+fn cache_dir(flag: Option<PathBuf>) -> PathBuf {
+    flag.unwrap_or_else(|| {
+        dirs::cache_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("bulwark")
+    })
+}

@@ -98,6 +98,16 @@ impl<R: Read> VerifyingReader<R> {
             done: false,
         }
     }
+
+    /// The wrapped reader.
+    pub fn get_ref(&self) -> &R {
+        &self.inner
+    }
+
+    /// Unwraps the reader (the digest is only checked if the end was reached).
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
 }
 
 impl<R: Read> Read for VerifyingReader<R> {

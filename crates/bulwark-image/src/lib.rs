@@ -8,15 +8,34 @@
 
 #![forbid(unsafe_code)]
 
+mod cache;
 mod config;
 mod digest;
+mod docker_archive;
 mod error;
+mod layer;
 mod limits;
+pub mod manifest;
+mod oci_layout;
 pub mod registry;
+mod rootfs;
 mod source;
+mod store;
+mod target;
+mod view;
 
+pub use cache::LayerCache;
 pub use config::{HistoryEntry, ImageConfig, RootFs, RuntimeConfig};
 pub use digest::{drain, Digest, VerifyingReader};
+pub use docker_archive::DockerArchive;
 pub use error::ImageError;
+pub use layer::{
+    normalize_entry_path, read_entry, walk_layer, Compression, EntryKind, EntryMeta, EntryVisitor,
+    LayerStats,
+};
 pub use limits::Limits;
+pub use oci_layout::OciLayout;
+pub use rootfs::walk_rootfs;
 pub use source::{ImageMeta, ImageSource, LayerInfo, Platform, SourceKind};
+pub use target::{OpenOptions, Target};
+pub use view::{MergedEntry, MergedView};

@@ -6,12 +6,28 @@
 
 #![forbid(unsafe_code)]
 
+mod analyzer;
+mod apk;
+mod dpkg;
 mod error;
+mod merge;
+mod os_release;
 mod package;
+mod registry;
 pub mod rpm;
+mod rpm_analyzer;
+mod scan;
 
+pub use analyzer::{Analyzer, AnalyzerKind, Fact};
+pub use apk::parse_installed as parse_apk_installed;
+pub use dpkg::parse_status as parse_dpkg_status;
 pub use error::InventoryError;
+pub use os_release::parse_os_release;
 pub use package::{LayerRef, OsInfo, Package, PackageKind};
+pub use registry::AnalyzerRegistry;
+pub use scan::{
+    scan_image, scan_rootfs, FileFacts, LayerFacts, NoProgress, Progress, ScanOptions, ScanOutcome,
+};
 
 use serde::{Deserialize, Serialize};
 

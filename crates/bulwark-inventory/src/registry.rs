@@ -1,0 +1,72 @@
+//! The one place analyzers are registered. Kinds must be unique; the registry's version
+//! string (all kinds and versions) keys the layer cache.
+
+use crate::analyzer::{Analyzer, AnalyzerKind};
+use crate::{apk, dpkg, os_release, rpm_analyzer};
+
+/// An ordered, duplicate-free set of analyzers.
+pub struct AnalyzerRegistry {
+    analyzers: Vec<Box<dyn Analyzer>>,
+}
+
+impl AnalyzerRegistry {
+    /// Every built-in analyzer.
+    pub fn builtin() -> Self {
+        Self::new(vec![
+            Box::new(os_release::OsReleaseAnalyzer),
+            Box::new(dpkg::DpkgAnalyzer),
+            Box::new(dpkg::DpkgFilesAnalyzer),
+            Box::new(apk::ApkAnalyzer),
+            Box::new(rpm_analyzer::RpmAnalyzer),
+        ])
+    }
+
+    /// A registry of exactly these analyzers. Panics on a duplicate kind: that is a
+    /// programming error caught by the unit test below, never input-dependent.
+    pub fn new(analyzers: Vec<Box<dyn Analyzer>>) -> Self {
+        let mut kinds: Vec<AnalyzerKind> = analyzers.iter().map(|a| a.kind()).collect();
+        kinds.sort();
+        let before = kinds.len();
+        kinds.dedup();
+        assert_eq!(before, kinds.len(), "analyzer registered twice");
+        Self { analyzers }
+    }
+
+    /// The analyzers that want `path`.
+    pub fn wanting<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a dyn Analyzer> + 'a {
+        self.analyzers
+            .iter()
+            .map(|a| a.as_ref())
+            .filter(move |a| a.wants(path))
+    }
+
+    /// True if any analyzer wants `path`.
+    pub fn any_wants(&self, path: &str) -> bool {
+        self.analyzers.iter().any(|a| a.wants(path))
+    }
+
+    /// Identifies this analyzer set for the layer cache key.
+    pub fn version_key(&self) -> String {
+        let mut parts: Vec<String> = self
+            .analyzers
+            .iter()
+            .map(|a| format!("{:?}@{}", a.kind(), a.version()))
+            .collect();
+        parts.sort();
+        parts.join(",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_kinds_are_unique_and_key_is_stable() {
+        let r = AnalyzerRegistry::builtin();
+        assert_eq!(r.version_key(), AnalyzerRegistry::builtin().version_key());
+        assert!(r.any_wants("var/lib/dpkg/status"));
+        assert!(r.any_wants("lib/apk/db/installed"));
+        assert!(!r.any_wants("usr/bin/ls"));
+    }
+}

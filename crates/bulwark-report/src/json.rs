@@ -1,0 +1,215 @@
+//! Bulwark's native JSON document (`--format json`).
+//!
+//! The document's shape and stability rules are documented on [`SCHEMA_VERSION`], the public
+//! item users of the crate see.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::{kind_name, purl, ArtifactKind, Context, ReportError, TOOL_NAME};
+
+/// Version of the native JSON document (`--format json`); bumped on any incompatible change.
+///
+/// The document, version 1:
+///
+/// ```text
+/// {
+///   "schema_version": 1,
+///   "created": "2026-11-02T10:00:00Z",              // RFC 3339, UTC, whole seconds
+///   "tool": { "name": "bulwark", "version": "0.1.0" },
+///   "artifact": {
+///     "name": "alpine:3.19",                         // as the user gave it
+///     "kind": "container-image" | "filesystem",
+///     "version": "sha256:…" | null,                  // manifest digest, else image ID
+///     "image": null | {
+///       "source": "docker-archive" | "oci-layout" | "oci-archive" | "registry" | "rootfs",
+///       "manifest_digest": "sha256:…" | null,
+///       "config_digest": "sha256:…",
+///       "repo_tags": ["alpine:3.19"], "repo_digests": ["alpine@sha256:…"],
+///       "os": "linux" | null, "architecture": "amd64" | null, "variant": "v8" | null,
+///       "purl": "pkg:oci/…" | null,
+///       "layers": [ { "index": 0, "diff_id": "sha256:…", "blob_digest": "sha256:…" | null,
+///                     "media_type": "…" | null, "size": 1234 | null } ]
+///     }
+///   },
+///   "os": null | { "id": "debian", "version_id": "12" | null, "codename": "bookworm" | null,
+///                  "pretty_name": "…" | null, "id_like": [] },
+///   "packages": [ {
+///     "type": "deb" | "apk" | "rpm" | "python" | "npm" | "cargo" | "go" | "maven" | "gem"
+///             | "composer" | "nuget",
+///     "name": "libssl3", "version": "3.0.11-1~deb12u2", "epoch": 1 | null,
+///     "arch": "amd64" | null, "source_name": "openssl" | null, "source_version": "…" | null,
+///     "licenses": ["Apache-2.0"], "maintainer": "…" | null,
+///     "purl": "pkg:deb/debian/libssl3@…" | null,
+///     "found_in": "/var/lib/dpkg/status",
+///     "layer": null | { "index": 0, "diff_id": "sha256:…" | null }
+///   } ],
+///   "warnings": ["…"]
+/// }
+/// ```
+///
+/// Stability: within a schema version fields are only ever added. Removing a field, renaming
+/// it or changing its meaning bumps `schema_version`. Unknown values are `null`, never
+/// omitted; lists are `[]` when empty. Packages keep the inventory's order (kind, name,
+/// version). Image environment variables and history are deliberately left out: they can hold
+/// secrets.
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub(crate) fn write(cx: &Context<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+    let doc = document(cx);
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(|e| ReportError::from_json("JSON", e))?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    created: &'a str,
+    tool: Tool<'a>,
+    artifact: Artifact<'a>,
+    os: Option<Os<'a>>,
+    packages: Vec<Package<'a>>,
+    warnings: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    name: &'a str,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+struct Artifact<'a> {
+    name: &'a str,
+    kind: ArtifactKind,
+    version: Option<&'a str>,
+    image: Option<Image<'a>>,
+}
+
+#[derive(Serialize)]
+struct Image<'a> {
+    source: bulwark_image::SourceKind,
+    manifest_digest: Option<&'a str>,
+    config_digest: &'a str,
+    repo_tags: &'a [String],
+    repo_digests: &'a [String],
+    os: Option<&'a str>,
+    architecture: Option<&'a str>,
+    variant: Option<&'a str>,
+    purl: Option<String>,
+    layers: Vec<Layer<'a>>,
+}
+
+#[derive(Serialize)]
+struct Layer<'a> {
+    index: usize,
+    diff_id: &'a str,
+    blob_digest: Option<&'a str>,
+    media_type: Option<&'a str>,
+    size: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct Os<'a> {
+    id: &'a str,
+    version_id: Option<&'a str>,
+    codename: Option<&'a str>,
+    pretty_name: Option<&'a str>,
+    id_like: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Package<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'a str,
+    version: &'a str,
+    epoch: Option<u64>,
+    arch: Option<&'a str>,
+    source_name: Option<&'a str>,
+    source_version: Option<&'a str>,
+    licenses: &'a [String],
+    maintainer: Option<&'a str>,
+    purl: Option<&'a str>,
+    found_in: &'a str,
+    layer: Option<PackageLayer<'a>>,
+}
+
+#[derive(Serialize)]
+struct PackageLayer<'a> {
+    index: usize,
+    diff_id: Option<&'a str>,
+}
+
+fn document<'a>(cx: &'a Context<'a>) -> Document<'a> {
+    let artifact = cx.artifact;
+    let image = artifact.image.as_ref().map(|m| Image {
+        source: m.source,
+        manifest_digest: m.manifest_digest.as_ref().map(|d| d.as_str()),
+        config_digest: m.config_digest.as_str(),
+        repo_tags: &m.repo_tags,
+        repo_digests: &m.repo_digests,
+        os: m.config.os.as_deref(),
+        architecture: m.config.architecture.as_deref(),
+        variant: m.config.variant.as_deref(),
+        purl: purl::image_purl(m),
+        layers: m
+            .layers
+            .iter()
+            .map(|l| Layer {
+                index: l.index,
+                diff_id: l.diff_id.as_str(),
+                blob_digest: l.blob_digest.as_ref().map(|d| d.as_str()),
+                media_type: l.media_type.as_deref(),
+                size: l.size,
+            })
+            .collect(),
+    });
+    Document {
+        schema_version: SCHEMA_VERSION,
+        created: &cx.timestamp,
+        tool: Tool {
+            name: TOOL_NAME,
+            version: &cx.tool_version,
+        },
+        artifact: Artifact {
+            name: &artifact.name,
+            kind: artifact.kind,
+            version: artifact.version(),
+            image,
+        },
+        os: cx.inventory.os.as_ref().map(|o| Os {
+            id: &o.id,
+            version_id: o.version_id.as_deref(),
+            codename: o.codename.as_deref(),
+            pretty_name: o.pretty_name.as_deref(),
+            id_like: &o.id_like,
+        }),
+        packages: cx
+            .inventory
+            .packages
+            .iter()
+            .zip(&cx.purls)
+            .map(|(p, purl)| Package {
+                kind: kind_name(p.kind),
+                name: &p.name,
+                version: &p.version,
+                epoch: p.epoch,
+                arch: p.arch.as_deref(),
+                source_name: p.source_name.as_deref(),
+                source_version: p.source_version.as_deref(),
+                licenses: &p.licenses,
+                maintainer: p.maintainer.as_deref(),
+                purl: purl.as_deref(),
+                found_in: &p.found_in,
+                layer: p.layer.as_ref().map(|l| PackageLayer {
+                    index: l.index,
+                    diff_id: l.diff_id.as_deref(),
+                }),
+            })
+            .collect(),
+        warnings: &cx.inventory.warnings,
+    }
+}
