@@ -16,7 +16,8 @@ PEERS=${PEERS:-/opt/peers-syft/bin}
 export SYFT_CHECK_FOR_APP_UPDATE=false TRIVY_NO_PROGRESS=true
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
-cargo build --release -q -p bulwark-cli -p bulwark-image --example floor
+cargo build --release -q -p bulwark-cli
+cargo build --release -q -p bulwark-image --example floor
 BW=target/release/bulwark; FLOOR=target/release/examples/floor
 oci="$FIX/$IMG"; tag=$(python3 -c "import json,sys;print(json.load(open('$oci/index.json'))['manifests'][0]['annotations']['org.opencontainers.image.ref.name'])")
 archive="$work/$IMG.tar"

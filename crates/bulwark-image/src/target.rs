@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::docker_archive::DockerArchive;
 use crate::oci_layout::OciLayout;
 use crate::store::BlobStore;
-use crate::{ImageError, ImageSource, Platform};
+use crate::{ImageError, ImageSource};
 
 /// A scan target after prefix parsing and detection.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,16 +93,9 @@ impl Target {
                 tag.as_deref(),
                 &opts.platform,
             )?)),
-            Self::Registry(reference) => Ok(Box::new(crate::registry::open_registry(
-                reference,
-                &crate::registry::RegistryOptions {
-                    platform: opts.platform.clone(),
-                    insecure_registries: opts.insecure_registries.clone(),
-                    username: opts.username.clone(),
-                    password: opts.password.clone(),
-                    docker_config: opts.docker_config.clone(),
-                },
-            )?)),
+            Self::Registry(reference) => {
+                Ok(Box::new(crate::registry::open_registry(reference, opts)?))
+            }
             Self::Rootfs(path) => Err(ImageError::Target {
                 target: path.display().to_string(),
                 reason: "a directory is not an image; use `bulwark rootfs DIR`".into(),
@@ -111,30 +104,9 @@ impl Target {
     }
 }
 
-/// How to open image targets.
-#[derive(Debug, Clone)]
-pub struct OpenOptions {
-    /// Platform to pick from multi-arch indexes.
-    pub platform: Platform,
-    /// Registries (`host[:port]`) that may be reached over plain HTTP.
-    pub insecure_registries: Vec<String>,
-    pub username: Option<String>,
-    pub password: Option<String>,
-    /// Docker client config with credentials (default `~/.docker/config.json`).
-    pub docker_config: Option<PathBuf>,
-}
-
-impl Default for OpenOptions {
-    fn default() -> Self {
-        Self {
-            platform: Platform::host(),
-            insecure_registries: Vec::new(),
-            username: None,
-            password: None,
-            docker_config: None,
-        }
-    }
-}
+/// How to open image targets: the registry options (platform, plain-HTTP exceptions,
+/// credentials) are all that any source needs.
+pub type OpenOptions = crate::registry::RegistryOptions;
 
 /// Splits `path:tag` when `path` exists and `tag` has no `/`; otherwise the whole is a path.
 fn split_tag(s: &str) -> (PathBuf, Option<String>) {
