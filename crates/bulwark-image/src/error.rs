@@ -8,14 +8,14 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum ImageError {
     /// A file or directory of the target could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
     /// Reading a stream (layer, blob, archive member) failed part-way.
-    #[error("{context}: {source}")]
+    #[error("{context}")]
     Stream {
         context: String,
         #[source]
@@ -28,7 +28,7 @@ pub enum ImageError {
     #[error("invalid {what}: {reason}")]
     Format { what: String, reason: String },
     /// A JSON document of the image could not be parsed.
-    #[error("invalid JSON in {what}: {source}")]
+    #[error("invalid JSON in {what}")]
     Json {
         what: String,
         #[source]
@@ -60,7 +60,7 @@ pub enum ImageError {
         flag: &'static str,
     },
     /// A layer entry's path would leave the image root.
-    #[error("layer {layer}: entry {path:?} escapes the image root")]
+    #[error("{layer}: entry {path:?} escapes the image root")]
     UnsafePath { layer: String, path: String },
     /// Symlink resolution looped or left the root.
     #[error("cannot resolve {path:?}: {reason}")]

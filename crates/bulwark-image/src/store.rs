@@ -150,7 +150,11 @@ fn safe_join(root: &Path, name: &str) -> Option<PathBuf> {
     let mut path = root.to_path_buf();
     for part in clean.split('/') {
         path.push(part);
-        if path.symlink_metadata().ok()?.file_type().is_symlink() {
+        // A missing component is not unsafe: the caller reports it as not found.
+        if path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
             return None;
         }
     }

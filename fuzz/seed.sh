@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Fills fuzz/corpus/<target>/ with small seed inputs made from ../shared/fixtures (read-only)
+# and a few synthetic ones. corpus/ is git-ignored; rerun this after a fresh checkout.
+# Needs: tar (GNU), gzip, zstd and sqlite3 (each optional step is skipped if missing).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+fixtures=${BULWARK_FIXTURES:-$here/../../shared/fixtures}
+corpus=$here/corpus
+[ -d "$fixtures" ] || { echo "no fixtures at $fixtures (set BULWARK_FIXTURES)" >&2; exit 1; }
+
+targets=(layer_walk manifest dpkg_status apk_installed rpmdb registry_reference)
+for t in "${targets[@]}"; do mkdir -p "$corpus/$t"; done
+have() { command -v "$1" >/dev/null 2>&1; }
+# The fixtures are read-only; seeds must stay writable so the script can be rerun.
+copy() { rm -f "$2"; cp "$1" "$2"; chmod 644 "$2"; }
+
+pkgdb=$fixtures/pkgdb
+
+# dpkg status files and a distroless status.d entry.
+copy "$pkgdb/google+osv-scalibr/extractor/filesystem/os/dpkg/testdata/dpkg/valid" "$corpus/dpkg_status/scalibr-valid"
+copy "$pkgdb/google+osv-scanner/cmd/osv-scanner/testdata/locks-many/status" "$corpus/dpkg_status/osv-scanner-status"
+copy "$pkgdb/anchore+syft/syft/pkg/cataloger/debian/testdata/var/lib/dpkg/status.d/coreutils-relationships" "$corpus/dpkg_status/syft-status.d"
+
+# apk installed databases.
+copy "$pkgdb/anchore+syft/syft/pkg/cataloger/alpine/testdata/multiple-2/lib/apk/db/installed" "$corpus/apk_installed/syft-multiple-2"
+copy "$pkgdb/google+osv-scalibr/extractor/filesystem/os/apk/testdata/installed" "$corpus/apk_installed/scalibr"
+copy "$pkgdb/google+osv-scanner/cmd/osv-scanner/testdata/locks-many/installed" "$corpus/apk_installed/osv-scanner"
+
+# rpm databases: the two small Berkeley DB files whole; NDB cut to its first 256 KiB; the
+# SQLite database shrunk to three packages.
+rpmdb=$pkgdb/rpmdb
+copy "$rpmdb/osv-scalibr_Packages_epoch" "$corpus/rpmdb/bdb-epoch"
+copy "$rpmdb/go-rpmdb_libuuid_Packages" "$corpus/rpmdb/bdb-libuuid"
+head -c 262144 "$rpmdb/go-rpmdb_sle15-bci_Packages.db" > "$corpus/rpmdb/ndb-head"
+if have sqlite3; then
+    small=$corpus/rpmdb/sqlite-3-packages
+    rm -f "$small"
+    sqlite3 "$rpmdb/go-rpmdb_cbl-mariner-2.0_rpmdb.sqlite" ".backup '$small'"
+    drops=$(sqlite3 "$small" "SELECT 'DROP TABLE \"' || name || '\";' FROM sqlite_master
+        WHERE type = 'table' AND name NOT IN ('Packages', 'sqlite_sequence')")
+    sqlite3 "$small" "$drops
+        DELETE FROM Packages WHERE hnum NOT IN (SELECT hnum FROM Packages ORDER BY hnum LIMIT 3);
+        VACUUM;"
+fi
+
+# Manifests, indexes and configs: every small JSON document of the fixture images.
+for image in "$fixtures"/images/*/; do
+    name=$(basename "$image")
+    copy "$image/index.json" "$corpus/manifest/$name-index.json"
+    for blob in "$image"/blobs/sha256/*; do
+        if [ "$(stat -c %s "$blob")" -lt 8192 ]; then
+            copy "$blob" "$corpus/manifest/$name-$(basename "$blob" | cut -c1-12)"
+        fi
+    done
+done
+
+# Registry references.
+i=0
+for r in alpine alpine:3.19 docker.io/library/alpine:3.19.4 index.docker.io/library/alpine \
+    ghcr.io/org/team/app:1.2 localhost/app localhost:5000/app:latest 127.0.0.1:5000/library/alpine:3.19.4 \
+    "quay.io/org/app@sha256:efbc66f9a894c94852dfe9419ea632ee889e3862ce2a60dc35bd483cddc88b69" \
+    "registry.example.com:8443/a/b/c:v1@sha256:652cecfc2c99318b1388598a3396ff44927e0f36faa0934582ee6d5c42225b2b" \
+    "[::1]:5000/x:y" MyRegistry/app; do
+    printf '%s' "$r" > "$corpus/registry_reference/ref-$i"
+    i=$((i + 1))
+done
+
+# Layers: a small root filesystem with package databases, links and whiteouts, as plain,
+# gzip and zstd tars in GNU and PAX formats.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root/etc" "$root/lib/apk/db" "$root/var/lib/dpkg" "$root/usr/lib" "$root/app"
+printf 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.19.4\n' > "$root/usr/lib/os-release"
+ln -s ../usr/lib/os-release "$root/etc/os-release"
+ln -s /etc/os-release "$root/etc/abs-link"
+ln -s loop "$root/etc/loop"
+copy "$pkgdb/google+osv-scalibr/extractor/filesystem/os/apk/testdata/installed" "$root/lib/apk/db/installed"
+head -c 4000 "$pkgdb/google+osv-scanner/cmd/osv-scanner/testdata/locks-many/status" > "$root/var/lib/dpkg/status"
+ln "$root/lib/apk/db/installed" "$root/app/hardlink"
+: > "$root/app/.wh.deleted"
+: > "$root/usr/.wh..wh..opq"
+mkdir -p "$root/app/a-rather-long-directory-name-to-need-a-long-name-extension/and-another-one-below-it"
+printf 'x' > "$root/app/a-rather-long-directory-name-to-need-a-long-name-extension/and-another-one-below-it/file-with-a-long-name.txt"
+for fmt in gnu pax; do
+    out=$corpus/layer_walk/rootfs-$fmt.tar
+    tar --format=$fmt --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1700000000 \
+        -C "$root" -cf "$out" .
+    gzip -n -c "$out" > "$out.gz"
+    if have zstd; then zstd -q -f -19 "$out" -o "$out.zst"; fi
+done
+
+du -sh "$corpus"/* | sed "s|$here/||"
