@@ -137,12 +137,11 @@ impl ImageSource for DockerArchive {
     }
 
     fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send + '_>, ImageError> {
-        let name = self
-            .layer_paths
-            .get(index)
-            .ok_or_else(|| ImageError::format("image", format!("no layer {index}")))?;
+        let layer = self.meta.layer(index)?;
+        let name = self.layer_paths.get(index).ok_or_else(|| {
+            ImageError::format("docker-archive", format!("no path for layer {index}"))
+        })?;
         let raw = self.store.open(name)?;
-        let layer = &self.meta.layers[index];
         Ok(match &layer.blob_digest {
             // Uncompressed blobs named by their diff_id are verified by the layer walker.
             Some(d) if d != &layer.diff_id => Box::new(VerifyingReader::new(

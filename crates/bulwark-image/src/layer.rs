@@ -230,7 +230,9 @@ fn walk_decoded<'a, D: Read + 'a>(
             path: &meta.path,
             limit: limits.max_file_bytes,
         };
-        visitor.visit(&meta, &mut capped)?;
+        visitor
+            .visit(&meta, &mut capped)
+            .map_err(|e| in_layer(e, label))?;
     }
     // The tar reader stops at the end-of-archive marker; the digest covers the padding too.
     let mut inner = archive.into_inner();
@@ -325,6 +327,23 @@ impl<R: Read> Read for FileCap<'_, R> {
         let n = self.inner.read(&mut buf[..max])?;
         self.left -= n as u64;
         Ok(n)
+    }
+}
+
+/// Names the layer in errors met while a visitor read one of its files, so a broken
+/// layer of a many-layer image can be told apart.
+fn in_layer(e: ImageError, label: &str) -> ImageError {
+    match e {
+        ImageError::Stream { context, source } => ImageError::Stream {
+            context: format!("{label}: {context}"),
+            source,
+        },
+        ImageError::TooLarge { what, limit, flag } => ImageError::TooLarge {
+            what: format!("{label}: {what}"),
+            limit,
+            flag,
+        },
+        other => other,
     }
 }
 

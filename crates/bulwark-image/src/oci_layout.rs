@@ -77,11 +77,7 @@ impl ImageSource for OciLayout {
     }
 
     fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send + '_>, ImageError> {
-        let layer = self
-            .meta
-            .layers
-            .get(index)
-            .ok_or_else(|| ImageError::format("image", format!("no layer {index}")))?;
+        let layer = self.meta.layer(index)?;
         let digest = layer
             .blob_digest
             .clone()

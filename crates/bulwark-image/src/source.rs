@@ -55,6 +55,19 @@ pub struct ImageMeta {
     pub layers: Vec<LayerInfo>,
 }
 
+impl ImageMeta {
+    /// Layer `index`, or an error naming the image and how many layers it has.
+    pub fn layer(&self, index: usize) -> Result<&LayerInfo, ImageError> {
+        self.layers.get(index).ok_or_else(|| ImageError::Target {
+            target: self.name.clone(),
+            reason: format!(
+                "layer {index} does not exist (the image has {})",
+                self.layers.len()
+            ),
+        })
+    }
+}
+
 /// An opened image: metadata plus a way to stream each layer's blob.
 pub trait ImageSource: Send + Sync {
     /// Metadata of the image; cheap.

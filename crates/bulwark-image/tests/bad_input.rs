@@ -117,7 +117,6 @@ fn corrupt_gzip_is_a_stream_error_naming_the_layer() {
 }
 
 #[test]
-#[ignore = "bug: an error met while a visitor reads a file (read_entry) does not name the layer"]
 fn stream_error_inside_a_file_names_the_layer() {
     let tar = tar_of(&[("etc/os-release", &text(20_000))]);
     let gz = gzip(&tar);

@@ -157,17 +157,7 @@ impl ImageSource for RegistryImage {
     }
 
     fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send + '_>, ImageError> {
-        let layer = self
-            .meta
-            .layers
-            .get(index)
-            .ok_or_else(|| ImageError::Target {
-                target: self.meta.name.clone(),
-                reason: format!(
-                    "layer {index} does not exist (the image has {})",
-                    self.meta.layers.len()
-                ),
-            })?;
+        let layer = self.meta.layer(index)?;
         let (Some(digest), Some(size)) = (&layer.blob_digest, layer.size) else {
             // Every registry layer gets both in `resolve`.
             return Err(ImageError::format(
