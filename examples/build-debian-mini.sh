@@ -2,7 +2,7 @@
 # build-debian-mini.sh — builds examples/debian-mini, a tiny OCI image layout made from real
 # Debian 12 (bookworm) amd64 packages, for Bulwark's quick start and integration tests:
 #
-#     cargo run --release -p bulwark-cli -- image examples/debian-mini
+#     cargo run --release -p bulwark-cli -- sbom examples/debian-mini --format table
 #
 # What it makes: an OCI image layout (oci-layout, index.json tagged `latest`, blobs/sha256/)
 # holding one gzip layer, a config and a manifest, all with OCI media types.

@@ -9,7 +9,7 @@ fixtures=${BULWARK_FIXTURES:-$here/../../shared/fixtures}
 corpus=$here/corpus
 [ -d "$fixtures" ] || { echo "no fixtures at $fixtures (set BULWARK_FIXTURES)" >&2; exit 1; }
 
-targets=(layer_walk manifest dpkg_status apk_installed rpmdb registry_reference)
+targets=(layer_walk manifest dpkg_status apk_installed rpmdb registry_reference osv_record alpine_secdb version_order policy_files)
 for t in "${targets[@]}"; do mkdir -p "$corpus/$t"; done
 have() { command -v "$1" >/dev/null 2>&1; }
 # The fixtures are read-only; seeds must stay writable so the script can be rerun.
@@ -90,5 +90,26 @@ for fmt in gnu pax; do
     gzip -n -c "$out" > "$out.gz"
     if have zstd; then zstd -q -f -19 "$out" -o "$out.zst"; fi
 done
+
+# Advisories: a few real OSV records of each snapshot, two secdb files, version pairs from
+# the ordering vectors, and the documented policy examples.
+adv=$fixtures/advisories
+if have unzip; then
+    for eco in Debian PyPI crates.io Go npm; do
+        unzip -o -q -j "$adv/osv/$eco/all.zip" -d "$work/osv-$eco"
+        for f in $(ls "$work/osv-$eco" | awk 'NR <= 5'); do copy "$work/osv-$eco/$f" "$corpus/osv_record/$eco-$f"; done
+    done
+fi
+copy "$adv/alpine-secdb/v3.7/main.yaml" "$corpus/alpine_secdb/v3.7-main.yaml"
+copy "$adv/alpine-secdb/v3.10/community.yaml" "$corpus/alpine_secdb/v3.10-community.yaml"
+i=0
+for f in "$fixtures"/versions/osv-scalibr-semantic/*-versions.txt; do
+    awk '!/^#/ && NF == 3 && n++ < 20' "$f" | while read -r a op b; do
+        printf '%s\n%s' "$a" "$b" > "$corpus/version_order/$(basename "$f" .txt)-$i-$RANDOM"
+    done
+    i=$((i + 1))
+done
+sed -n '/^```yaml/,/^```/p' "$here/../docs/EXCEPTIONS.md" | sed '1d;$d' > "$corpus/policy_files/exceptions.yaml"
+printf '%s' '{"@context":"https://openvex.dev/ns/v0.2.0","@id":"x","author":"a","timestamp":"2026-01-01T00:00:00Z","version":1,"statements":[{"vulnerability":{"name":"CVE-1"},"products":[{"@id":"pkg:deb/debian/a@1"}],"status":"not_affected","justification":"component_not_present"}]}' > "$corpus/policy_files/vex.json"
 
 du -sh "$corpus"/* | sed "s|$here/||"

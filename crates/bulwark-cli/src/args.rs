@@ -15,12 +15,99 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan a container image (docker-archive, OCI layout, registry reference).
-    Image(ScanArgs),
+    /// Scan a container image (docker-archive, OCI layout, registry reference) for
+    /// vulnerabilities.
+    Image(VulnScanArgs),
     /// Write the SBOM of an image (CycloneDX by default).
     Sbom(ScanArgs),
-    /// Scan a root filesystem directory.
-    Rootfs(ScanArgs),
+    /// Scan a root filesystem directory for vulnerabilities.
+    Rootfs(VulnScanArgs),
+    /// Manage the vulnerability database.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+/// `bulwark db ...`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Download OSV advisories (or read a mirror) and replace the database atomically.
+    Update(DbUpdateArgs),
+    /// Build the database from local OSV zips, OSV JSON directories or Alpine secdb YAML.
+    Import(DbImportArgs),
+    /// Show what the database holds and how old it is.
+    Status(DbCommonArgs),
+}
+
+/// Options every `db` subcommand has.
+#[derive(Debug, Args)]
+pub struct DbCommonArgs {
+    /// Cache directory holding the database (default: $BULWARK_CACHE_DIR or the XDG cache dir).
+    #[arg(long, env = "BULWARK_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Output format: table or json.
+    #[arg(short, long, default_value = "table")]
+    pub format: String,
+}
+
+/// `bulwark db update`.
+#[derive(Debug, Args)]
+pub struct DbUpdateArgs {
+    #[command(flatten)]
+    pub common: DbCommonArgs,
+    /// Where `<ECOSYSTEM>/all.zip` files live: an https:// or http:// URL, file:// URL or
+    /// directory (default: osv.dev's export bucket).
+    #[arg(long, value_name = "URL|DIR")]
+    pub source: Option<String>,
+    /// Comma-separated OSV ecosystems to fetch (default: the OS and language ecosystems
+    /// found in containers).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub ecosystems: Vec<String>,
+    /// Also import these local sources (OSV zip/dir/JSON, Alpine secdb YAML).
+    #[arg(long = "add", value_name = "PATH")]
+    pub extra: Vec<PathBuf>,
+}
+
+/// `bulwark db import`.
+#[derive(Debug, Args)]
+pub struct DbImportArgs {
+    #[command(flatten)]
+    pub common: DbCommonArgs,
+    /// OSV zips (`all.zip`), directories of OSV JSON, OSV JSON files, Alpine secdb YAML.
+    #[arg(required = true, value_name = "PATH")]
+    pub sources: Vec<PathBuf>,
+}
+
+/// Scanning arguments plus the vulnerability gate.
+#[derive(Debug, Args)]
+pub struct VulnScanArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Report only these severities (comma-separated: UNKNOWN,NEGLIGIBLE,LOW,MEDIUM,HIGH,CRITICAL).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub severity: Vec<String>,
+    /// Exit with this code when any reported, unsuppressed vulnerability remains.
+    #[arg(long, default_value_t = 0, value_name = "CODE")]
+    pub exit_code: u8,
+    /// Leave out vulnerabilities that have no fixed version yet.
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    /// Exceptions file (default: .bulwarkignore.yaml in the current directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub ignorefile: Option<PathBuf>,
+    /// OpenVEX document whose not_affected statements suppress findings; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Scanners to run, comma-separated (vuln is the only one so far).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "vuln",
+        value_name = "LIST"
+    )]
+    pub scanners: Vec<String>,
+    /// Warn when the vulnerability database is older than this many days.
+    #[arg(long, default_value_t = 7, value_name = "DAYS")]
+    pub db_max_age: u64,
 }
 
 /// Arguments shared by the scanning subcommands.
@@ -29,7 +116,7 @@ pub struct ScanArgs {
     /// What to scan: a path (detected), `oci:DIR[:TAG]`, `docker-archive:FILE[:TAG]`,
     /// `registry:REF`, `rootfs:DIR`, or a registry reference such as `alpine:3.19`.
     pub target: String,
-    /// Output format: table, json, cyclonedx, spdx-json.
+    /// Output format: table, json, cyclonedx, spdx-json (sbom), sarif (image, rootfs).
     #[arg(short, long)]
     pub format: Option<String>,
     /// Write the report to FILE instead of stdout.

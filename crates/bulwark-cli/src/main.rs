@@ -3,7 +3,9 @@
 //! (0 ok, 1 findings with `--exit-code`, 2 usage or input error).
 
 mod args;
+mod db;
 mod progress;
+mod vuln;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -51,9 +53,30 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Image(args) => scan_and_report(&args, Kind::Image, Format::Table),
-        Command::Sbom(args) => scan_and_report(&args, Kind::Image, Format::CycloneDx),
-        Command::Rootfs(args) => scan_and_report(&args, Kind::Rootfs, Format::Table),
+        Command::Image(args) => vuln::scan(&args, Kind::Image),
+        Command::Rootfs(args) => vuln::scan(&args, Kind::Rootfs),
+        Command::Sbom(args) => {
+            let format: Format = match &args.format {
+                Some(f) => f.parse()?,
+                None => Format::CycloneDx,
+            };
+            let scanned = scan(&args, Kind::Image)?;
+            let mut out = output(&args)?;
+            let options = SbomOptions {
+                color: args.output.is_none() && io::stdout().is_terminal(),
+                ..SbomOptions::default()
+            };
+            write_sbom_with(
+                format,
+                &scanned.artifact,
+                &scanned.inventory,
+                &options,
+                &mut out,
+            )?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Db(cmd) => db::run(cmd),
     }
 }
 
@@ -64,11 +87,14 @@ enum Kind {
     Rootfs,
 }
 
-fn scan_and_report(args: &ScanArgs, kind: Kind, default_format: Format) -> Result<ExitCode> {
-    let format: Format = match &args.format {
-        Some(f) => f.parse()?,
-        None => default_format,
-    };
+/// What a scan found, before any matching.
+struct Scanned {
+    artifact: Artifact,
+    inventory: bulwark_inventory::Inventory,
+}
+
+/// Reads the target and catalogues it, with the layer cache and a progress bar.
+fn scan(args: &ScanArgs, kind: Kind) -> Result<Scanned> {
     let limits = Limits {
         max_layer_bytes: args.max_layer_size,
         max_image_bytes: args.max_image_size,
@@ -123,19 +149,20 @@ fn scan_and_report(args: &ScanArgs, kind: Kind, default_format: Format) -> Resul
     for w in &outcome.inventory.warnings {
         eprintln!("warning: {w}");
     }
-    let options = SbomOptions {
-        color: args.output.is_none() && io::stdout().is_terminal(),
-        ..SbomOptions::default()
-    };
-    let mut out: Box<dyn Write> = match &args.output {
+    Ok(Scanned {
+        artifact,
+        inventory: outcome.inventory,
+    })
+}
+
+/// `--output FILE` or stdout, buffered.
+fn output(args: &ScanArgs) -> Result<Box<dyn Write>> {
+    Ok(match &args.output {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
         )),
         None => Box::new(BufWriter::new(io::stdout().lock())),
-    };
-    write_sbom_with(format, &artifact, &outcome.inventory, &options, &mut out)?;
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// `--cache-dir`, else `BULWARK_CACHE_DIR` (handled by clap), else the XDG cache dir.

@@ -9,11 +9,26 @@ use crate::{InventoryError, OsInfo, Package};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AnalyzerKind {
+    /// os-release and distro marker files.
     OsRelease,
+    /// The dpkg status database.
     Dpkg,
+    /// dpkg per-package file lists.
     DpkgFiles,
+    /// The apk installed database.
     Apk,
+    /// The rpm database.
     Rpm,
+    /// Python distributions: `*.dist-info/METADATA`, `*.egg-info/PKG-INFO`, bare `*.egg-info`.
+    Python,
+    /// Files of Python distributions: `*.dist-info/RECORD`, `*.egg-info/installed-files.txt`.
+    PythonFiles,
+    /// Installed npm packages: `node_modules/<name>/package.json`.
+    Npm,
+    /// npm lockfiles: `package-lock.json`, `npm-shrinkwrap.json`.
+    NpmLock,
+    /// Cargo lockfiles: `Cargo.lock`.
+    CargoLock,
 }
 
 /// What an analyzer learned from one file.
@@ -22,10 +37,45 @@ pub enum Fact {
     /// Operating system identity; `priority` orders competing sources (os-release beats
     /// distro marker files), higher wins.
     Os { info: OsInfo, priority: u8 },
-    /// The packages a package database at this path lists.
+    /// The packages a package database or installed-package manifest at this path lists.
     Packages(Vec<Package>),
     /// Files owned by one package (dpkg `info/<name>.list`), absolute paths.
     OwnedFiles { package: String, files: Vec<String> },
+    /// The packages a lockfile pins for the project in `project_dir` (absolute: the
+    /// lockfile's directory). A lockfile says what would be installed, not what is, so the
+    /// merge drops an entry when an installed copy of the same package (same kind,
+    /// [normalized name](crate::normalized_name) and version) was catalogued from a file
+    /// below `project_dir`, e.g. npm's `node_modules/*/package.json`: one package, counted once.
+    LockedPackages {
+        /// The lockfile's directory, absolute (`/` for the root).
+        project_dir: String,
+        /// The pinned third-party packages, each (name, version) once; `found_in` is the
+        /// lockfile.
+        packages: Vec<Package>,
+    },
+    /// Files installed by the language package whose metadata directory is `metadata_dir`
+    /// (absolute, e.g. `/app/site-packages/requests-2.19.1.dist-info`), from Python's
+    /// `RECORD`. They come from another file than the package itself, so the merge attaches
+    /// them to the package whose `found_in` lies directly in `metadata_dir`.
+    PackageFiles {
+        /// The package's metadata directory (`*.dist-info`, `*.egg-info`), absolute.
+        metadata_dir: String,
+        /// The installed files, absolute and lexically normalised.
+        files: Vec<String>,
+    },
+    /// A non-fatal problem with the file (malformed or oversized manifest): it ends up in
+    /// [`Inventory::warnings`](crate::Inventory::warnings) and the scan goes on.
+    Warning(String),
+}
+
+impl Fact {
+    /// The warning for a file at `path` (relative) skipped because its `size` is over an
+    /// analyzer's `limit`: the same words whether the scan or the analyzer noticed.
+    pub fn oversized(path: &str, size: u64, limit: u64) -> Self {
+        Self::Warning(format!(
+            "/{path}: skipped: {size} bytes is over the {limit}-byte limit for this kind of file"
+        ))
+    }
 }
 
 /// A unit of cataloguing. Implementations are pure: same bytes in, same facts out.
@@ -36,6 +86,15 @@ pub trait Analyzer: Send + Sync {
     fn version(&self) -> u32;
     /// True if this analyzer wants the regular file at `path` (relative, no leading `/`).
     fn wants(&self, path: &str) -> bool;
-    /// Turns the file's bytes into facts. An error means the file is corrupt.
+    /// Largest file this analyzer accepts. The scan does not even read a bigger file for
+    /// it and records a [`Fact::oversized`] warning instead, so one huge untrusted file
+    /// cannot fail the scan on the per-file read limit. `None` (the default): only the
+    /// scan's own per-file limit applies, and exceeding it fails the scan.
+    fn max_file_bytes(&self) -> Option<u64> {
+        None
+    }
+    /// Turns the file's bytes into facts. An error means the file is corrupt and fails the
+    /// scan (right for OS package databases); analyzers of untrusted inputs report
+    /// [`Fact::Warning`]s instead.
     fn analyze(&self, path: &str, content: &[u8]) -> Result<Vec<Fact>, InventoryError>;
 }

@@ -1,8 +1,9 @@
 //! Inventory: what is installed in an image, each item tied to its layer.
 //!
 //! Small [`Analyzer`]s look at one file at a time and return facts (OS release, package
-//! databases); the scan streams every layer once through all of them, caches each layer's
-//! facts by diff_id, and merges the layers into the final [`Inventory`].
+//! databases, language manifests and lockfiles); the scan streams every layer once through
+//! all of them, caches each layer's facts by diff_id, and merges the layers into the final
+//! [`Inventory`].
 
 #![forbid(unsafe_code)]
 
@@ -10,6 +11,7 @@ mod analyzer;
 mod apk;
 mod dpkg;
 mod error;
+mod lang;
 mod merge;
 mod os_release;
 mod package;
@@ -22,6 +24,7 @@ pub use analyzer::{Analyzer, AnalyzerKind, Fact};
 pub use apk::parse_installed as parse_apk_installed;
 pub use dpkg::parse_status as parse_dpkg_status;
 pub use error::InventoryError;
+pub use lang::normalized_name;
 pub use os_release::parse_os_release;
 pub use package::{LayerRef, OsInfo, Package, PackageKind};
 pub use registry::AnalyzerRegistry;

@@ -2,7 +2,7 @@
 //! string (all kinds and versions) keys the layer cache.
 
 use crate::analyzer::{Analyzer, AnalyzerKind};
-use crate::{apk, dpkg, os_release, rpm_analyzer};
+use crate::{apk, dpkg, lang, os_release, rpm_analyzer};
 
 /// An ordered, duplicate-free set of analyzers.
 pub struct AnalyzerRegistry {
@@ -18,6 +18,11 @@ impl AnalyzerRegistry {
             Box::new(dpkg::DpkgFilesAnalyzer),
             Box::new(apk::ApkAnalyzer),
             Box::new(rpm_analyzer::RpmAnalyzer),
+            Box::new(lang::PythonAnalyzer),
+            Box::new(lang::PythonFilesAnalyzer),
+            Box::new(lang::NpmAnalyzer),
+            Box::new(lang::NpmLockAnalyzer),
+            Box::new(lang::CargoLockAnalyzer),
         ])
     }
 
@@ -68,5 +73,17 @@ mod tests {
         assert!(r.any_wants("var/lib/dpkg/status"));
         assert!(r.any_wants("lib/apk/db/installed"));
         assert!(!r.any_wants("usr/bin/ls"));
+        for path in [
+            "app/site-packages/requests-2.19.1.dist-info/METADATA",
+            "app/site-packages/requests-2.19.1.dist-info/RECORD",
+            "usr/lib/python3/dist-packages/PyYAML-6.0.egg-info",
+            "app/web/node_modules/lodash/package.json",
+            "app/web/package-lock.json",
+            "app/rust/Cargo.lock",
+        ] {
+            assert_eq!(r.wanting(path).count(), 1, "{path}");
+        }
+        assert!(!r.any_wants("app/web/package.json"));
+        assert!(r.version_key().contains("CargoLock@1"));
     }
 }

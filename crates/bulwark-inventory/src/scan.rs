@@ -198,9 +198,23 @@ impl bulwark_image::EntryVisitor for Collector<'_> {
         if entry.kind != EntryKind::File || !self.analyzers.any_wants(&entry.path) {
             return Ok(());
         }
-        let bytes = read_entry(content, &entry.path)?;
+        // Read lazily: an analyzer with a size cap below this file's size skips it with a
+        // warning, and if every analyzer does, the file is never read.
+        let mut bytes: Option<Vec<u8>> = None;
         for analyzer in self.analyzers.wanting(&entry.path) {
-            match analyzer.analyze(&entry.path, &bytes) {
+            if let Some(limit) = analyzer.max_file_bytes().filter(|l| entry.size > *l) {
+                self.facts.facts.push(FileFacts {
+                    path: entry.path.clone(),
+                    analyzer: analyzer.kind(),
+                    facts: vec![Fact::oversized(&entry.path, entry.size, limit)],
+                });
+                continue;
+            }
+            if bytes.is_none() {
+                bytes = Some(read_entry(content, &entry.path)?);
+            }
+            let bytes = bytes.as_deref().unwrap_or_default();
+            match analyzer.analyze(&entry.path, bytes) {
                 Ok(facts) => self.facts.facts.push(FileFacts {
                     path: entry.path.clone(),
                     analyzer: analyzer.kind(),

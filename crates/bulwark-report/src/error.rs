@@ -15,6 +15,20 @@ pub enum ReportError {
         choices: String,
     },
 
+    /// The format exists but cannot hold this kind of report (SARIF for an SBOM, SPDX for
+    /// vulnerability findings).
+    #[error(
+        "the `{format}` format cannot be used for this report: {reason}; choose one of {choices}"
+    )]
+    FormatNotApplicable {
+        /// What was asked for.
+        format: crate::Format,
+        /// Why it does not fit.
+        reason: &'static str,
+        /// The formats that do, comma-separated.
+        choices: String,
+    },
+
     /// The output could not be written (closed pipe, full disk, ...).
     #[error("could not write the report; check that the output file or pipe is writable")]
     Write(#[source] io::Error),

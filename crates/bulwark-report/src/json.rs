@@ -1,12 +1,16 @@
-//! Bulwark's native JSON document (`--format json`).
+//! Bulwark's native JSON document (`--format json`), for SBOMs and vulnerability reports
+//! alike.
 //!
 //! The document's shape and stability rules are documented on [`SCHEMA_VERSION`], the public
 //! item users of the crate see.
 
+use std::borrow::Cow;
 use std::io::Write;
 
+use bulwark_vuln::{DbInfo, Finding};
 use serde::Serialize;
 
+use crate::vuln::Findings;
 use crate::{kind_name, purl, ArtifactKind, Context, ReportError, TOOL_NAME};
 
 /// Version of the native JSON document (`--format json`); bumped on any incompatible change.
@@ -45,19 +49,54 @@ use crate::{kind_name, purl, ArtifactKind, Context, ReportError, TOOL_NAME};
 ///     "found_in": "/var/lib/dpkg/status",
 ///     "layer": null | { "index": 0, "diff_id": "sha256:…" | null }
 ///   } ],
-///   "warnings": ["…"]
+///   "warnings": ["…"],
+///   "db": null | { "schema_version": 1, "built_at": "2026-11-01T06:00:00Z",
+///                  "sources": ["https://…"] },
+///   "vulnerabilities": null | [ {
+///     "package": { "kind": "deb", "name": "libssl3", "version": "3.0.11-1~deb12u2",
+///                  "source_name"?: "openssl", "purl"?: "pkg:deb/…",
+///                  "found_in": "/var/lib/dpkg/status",
+///                  "layer"?: { "index": 0, "diff_id": "sha256:…" | null } },
+///     "id": "CVE-2024-5535", "aliases"?: ["GHSA-…"], "advisories": ["DEBIAN-CVE-2024-5535"],
+///     "title"?: "…",
+///     "status": "fixed" | "affected" | "will-not-fix", "fixed_version"?: "3.0.14-1~deb12u1",
+///     "severity": "UNKNOWN" | "NEGLIGIBLE" | "LOW" | "MEDIUM" | "HIGH" | "CRITICAL",
+///     "cvss"?: [ { "version": "3.1", "vector": "CVSS:3.1/…", "base_score": 7.5,
+///                  "severity": "HIGH", "source": "nvd" } ],
+///     "vendor_severity"?: [ { "source": "debian", "severity": "LOW", "raw": "low" } ],
+///     "ecosystem": "Debian:12", "url"?: "https://…", "published"?: "2024-06-27T11:15:00Z",
+///     "suppressed"?:
+///         { "kind": "exception", "reason": "…", "owner": "…", "expires": "2026-12-31" }
+///       | { "kind": "vex", "document": "…", "justification"?: "…", "impact"?: "…" }
+///   } ]
 /// }
 /// ```
 ///
+/// `db` and `vulnerabilities` are `null` in an SBOM (`bulwark sbom`: no scan was made) and
+/// set in a vulnerability report (`bulwark image --format json`), where `vulnerabilities`
+/// holds every finding in the report's order (package, then severity, highest first, then ID),
+/// suppressed ones included with their `suppressed` reason, and `warnings` holds the
+/// inventory's warnings followed by the matcher's. Each finding is the serde form of
+/// `bulwark_vuln::Finding` (deserialise it with that type): there, and only there, optional
+/// fields (marked `?` above) are omitted rather than `null` and empty lists omitted rather than
+/// `[]`. `package.purl` is always filled in when the package has one.
+///
 /// Stability: within a schema version fields are only ever added. Removing a field, renaming
 /// it or changing its meaning bumps `schema_version`. Unknown values are `null`, never
-/// omitted; lists are `[]` when empty. Packages keep the inventory's order (kind, name,
-/// version). Image environment variables and history are deliberately left out: they can hold
-/// secrets.
+/// omitted; lists are `[]` when empty (except inside findings, see above). Packages keep the
+/// inventory's order (kind, name, version); a vulnerability report adds, after them, any
+/// package a finding names that the inventory lacks. Image environment variables and history
+/// are deliberately left out: they can hold secrets.
+///
+/// History: version 1 gained `db` and `vulnerabilities` (added fields, so no bump).
 pub const SCHEMA_VERSION: u32 = 1;
 
-pub(crate) fn write(cx: &Context<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
-    let doc = document(cx);
+pub(crate) fn write(
+    cx: &Context<'_>,
+    findings: Option<&Findings<'_>>,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    let doc = document(cx, findings);
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(|e| ReportError::from_json("JSON", e))?;
     out.write_all(b"\n")?;
     Ok(())
@@ -71,7 +110,9 @@ struct Document<'a> {
     artifact: Artifact<'a>,
     os: Option<Os<'a>>,
     packages: Vec<Package<'a>>,
-    warnings: &'a [String],
+    warnings: Vec<&'a str>,
+    db: Option<&'a DbInfo>,
+    vulnerabilities: Option<Vec<Cow<'a, Finding>>>,
 }
 
 #[derive(Serialize)]
@@ -143,7 +184,7 @@ struct PackageLayer<'a> {
     diff_id: Option<&'a str>,
 }
 
-fn document<'a>(cx: &'a Context<'a>) -> Document<'a> {
+fn document<'a>(cx: &'a Context<'a>, findings: Option<&'a Findings<'a>>) -> Document<'a> {
     let artifact = cx.artifact;
     let image = artifact.image.as_ref().map(|m| Image {
         source: m.source,
@@ -210,6 +251,26 @@ fn document<'a>(cx: &'a Context<'a>) -> Document<'a> {
                 }),
             })
             .collect(),
-        warnings: &cx.inventory.warnings,
+        warnings: cx
+            .inventory
+            .warnings
+            .iter()
+            .chain(findings.into_iter().flat_map(|f| &f.report.warnings))
+            .map(String::as_str)
+            .collect(),
+        db: findings.map(|f| &f.report.db),
+        vulnerabilities: findings.map(|f| {
+            f.entries
+                .iter()
+                .map(|e| match (&e.finding.package.purl, e.purl) {
+                    (None, Some(purl)) => {
+                        let mut finding = e.finding.clone();
+                        finding.package.purl = Some(purl.to_string());
+                        Cow::Owned(finding)
+                    }
+                    _ => Cow::Borrowed(e.finding),
+                })
+                .collect()
+        }),
     }
 }

@@ -1,16 +1,29 @@
 //! Reports: the last stage of Bulwark's pipeline.
 //!
-//! `bulwark-image` reads a target, `bulwark-inventory` catalogues what it contains; this crate
-//! turns the result into what users read or feed to other tools. Every writer is a pure
-//! function of (artifact, inventory, [`SbomOptions`]) writing to any [`std::io::Write`]:
+//! `bulwark-image` reads a target, `bulwark-inventory` catalogues what it contains,
+//! `bulwark-vuln` matches it against advisories; this crate turns the result into what users
+//! read or feed to other tools. Every writer is a pure function of its inputs and
+//! [`SbomOptions`], writing to any [`std::io::Write`].
+//!
+//! SBOMs ([`write_sbom`], [`write_sbom_with`]) of an inventory:
 //!
 //! - [`Format::Table`]: a human summary (comfy-table);
 //! - [`Format::Json`]: Bulwark's own stable document, described at [`SCHEMA_VERSION`];
 //! - [`Format::CycloneDx`]: CycloneDX 1.6 JSON;
 //! - [`Format::SpdxJson`]: SPDX 2.3 JSON.
 //!
-//! Package URLs come from [`purl()`]. Vulnerability findings will join the inventory here once
-//! the detectors exist.
+//! Vulnerability reports ([`write_vuln_report`]) of an inventory and its findings:
+//!
+//! - [`Format::Table`]: counts per severity, then the findings grouped by package;
+//! - [`Format::Json`]: the native document plus `vulnerabilities` and `db`;
+//! - [`Format::CycloneDx`]: the CycloneDX SBOM plus its `vulnerabilities` array;
+//! - [`Format::Sarif`]: SARIF 2.1.0 for code-scanning dashboards.
+//!
+//! SPDX 2.3 has no vulnerability section and SARIF no inventory: each refuses the other kind
+//! of report with [`ReportError::FormatNotApplicable`] ([`Format::writes_sbom`] and
+//! [`Format::writes_findings`] tell in advance).
+//!
+//! Package URLs come from [`purl()`].
 //!
 //! ```
 //! use bulwark_inventory::{Inventory, Package, PackageKind};
@@ -36,14 +49,19 @@ mod ids;
 mod json;
 mod license;
 mod purl;
+mod sarif;
 mod spdx;
 mod table;
+mod vuln;
+mod vuln_table;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
 use std::str::FromStr;
 
 use bulwark_inventory::Inventory;
+use bulwark_vuln::VulnReport;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -52,7 +70,7 @@ pub use error::ReportError;
 pub use json::SCHEMA_VERSION;
 pub use purl::purl;
 
-/// An output format for an SBOM.
+/// An output format for an SBOM or a vulnerability report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Format {
@@ -65,13 +83,23 @@ pub enum Format {
     /// diff_id, location, source package), and the artifact depending on all of them.
     CycloneDx,
     /// SPDX 2.3 JSON: the document DESCRIBES a root package (the artifact) that CONTAINS the
-    /// OS and every package; purls are `PACKAGE-MANAGER` external references.
+    /// OS and every package; purls are `PACKAGE-MANAGER` external references. SBOMs only:
+    /// SPDX 2.3 has no place for vulnerabilities.
     SpdxJson,
+    /// SARIF 2.1.0 JSON, for code-scanning dashboards (GitHub, GitLab, Azure DevOps): one rule
+    /// per vulnerability ID, one result per finding. Vulnerability reports only.
+    Sarif,
 }
 
 impl Format {
     /// Every format, in the order help texts list them.
-    pub const ALL: [Format; 4] = [Self::Table, Self::Json, Self::CycloneDx, Self::SpdxJson];
+    pub const ALL: [Format; 5] = [
+        Self::Table,
+        Self::Json,
+        Self::CycloneDx,
+        Self::SpdxJson,
+        Self::Sarif,
+    ];
 
     /// The name `--format` accepts.
     pub fn name(self) -> &'static str {
@@ -80,7 +108,29 @@ impl Format {
             Self::Json => "json",
             Self::CycloneDx => "cyclonedx",
             Self::SpdxJson => "spdx-json",
+            Self::Sarif => "sarif",
         }
+    }
+
+    /// Whether [`write_sbom`] accepts this format (every one but [`Format::Sarif`]).
+    pub fn writes_sbom(self) -> bool {
+        !matches!(self, Self::Sarif)
+    }
+
+    /// Whether [`write_vuln_report`] accepts this format (every one but
+    /// [`Format::SpdxJson`]).
+    pub fn writes_findings(self) -> bool {
+        !matches!(self, Self::SpdxJson)
+    }
+
+    /// The names of the formats `keep` accepts, comma-separated, for error messages.
+    fn names(keep: fn(Format) -> bool) -> String {
+        Self::ALL
+            .into_iter()
+            .filter(|f| keep(*f))
+            .map(Format::name)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -106,7 +156,7 @@ impl fmt::Display for Format {
 }
 
 /// What varies between two runs over the same inventory; fix every field for reproducible
-/// output (tests, reproducible builds).
+/// output (tests, reproducible builds). Vulnerability reports take the same options.
 #[derive(Debug, Clone, Default)]
 pub struct SbomOptions {
     /// Creation time written into the document; now when `None`.
@@ -115,7 +165,8 @@ pub struct SbomOptions {
     pub serial: Option<Uuid>,
     /// Tool version recorded as the document's creator; this crate's version when `None`.
     pub tool_version: Option<String>,
-    /// Colour the table output (only when writing to a terminal).
+    /// Colour the table output (only when writing to a terminal): bold headers in SBOM tables,
+    /// severities in vulnerability tables.
     pub color: bool,
 }
 
@@ -132,6 +183,9 @@ pub fn write_sbom(
 
 /// Writes the SBOM of `inventory` in `format` with the time, identity and styling from
 /// `options`.
+///
+/// [`Format::Sarif`] is refused with [`ReportError::FormatNotApplicable`]: SARIF carries
+/// findings, not inventories.
 pub fn write_sbom_with(
     format: Format,
     artifact: &Artifact,
@@ -142,9 +196,82 @@ pub fn write_sbom_with(
     let cx = Context::new(artifact, inventory, options)?;
     match format {
         Format::Table => table::write(&cx, out),
-        Format::Json => json::write(&cx, out),
-        Format::CycloneDx => cyclonedx::write(&cx, out),
+        Format::Json => json::write(&cx, None, out),
+        Format::CycloneDx => cyclonedx::write(&cx, None, out),
         Format::SpdxJson => spdx::write(&cx, out),
+        Format::Sarif => Err(ReportError::FormatNotApplicable {
+            format,
+            reason: "SARIF holds vulnerability findings, not a software bill of materials",
+            choices: Format::names(Format::writes_sbom),
+        }),
+    }?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes the vulnerability report of `artifact`: its `inventory` and the matcher's `report`
+/// in `format`, with the time, identity and styling from `options`.
+///
+/// - [`Format::Table`] lists the active (unsuppressed) findings grouped by package, after a
+///   header and counts per severity; suppressed findings are only counted. The report's
+///   warnings are left to the caller (the CLI prints them on stderr).
+/// - [`Format::Json`] is the native SBOM document plus every finding (suppressed ones with
+///   their suppression) and the database info; see [`SCHEMA_VERSION`].
+/// - [`Format::CycloneDx`] is the CycloneDX SBOM plus a `vulnerabilities` array whose
+///   `affects` point at the components' `bom-ref`s.
+/// - [`Format::Sarif`] is a SARIF 2.1.0 log: one rule per vulnerability ID, one result per
+///   finding, suppressed findings marked as such.
+/// - [`Format::SpdxJson`] is refused with [`ReportError::FormatNotApplicable`]: SPDX 2.3 has
+///   no vulnerability section (write its SBOM with [`write_sbom_with`] instead).
+///
+/// Each finding is tied to the inventory package with the same kind, name, version and
+/// location; a finding whose package is missing from `inventory` adds that package to the
+/// document (JSON `packages`, CycloneDX `components`), so every reference resolves. A
+/// finding's purl is [`AffectedPackage::purl`](bulwark_vuln::AffectedPackage::purl) when set,
+/// else the package's [`purl()`].
+///
+/// ```
+/// use bulwark_inventory::{Inventory, Package, PackageKind};
+/// use bulwark_report::{write_vuln_report, Artifact, Format, SbomOptions};
+/// use bulwark_vuln::VulnReport;
+///
+/// let inventory = Inventory {
+///     packages: vec![Package::new(PackageKind::Npm, "lodash", "4.17.21", "app/package-lock.json")],
+///     ..Default::default()
+/// };
+/// let mut out = Vec::new();
+/// write_vuln_report(
+///     Format::Table,
+///     &Artifact::filesystem("./app"),
+///     &inventory,
+///     &VulnReport::default(),
+///     &SbomOptions::default(),
+///     &mut out,
+/// )?;
+/// assert!(String::from_utf8_lossy(&out).contains("No vulnerabilities found"));
+/// # Ok::<(), bulwark_report::ReportError>(())
+/// ```
+pub fn write_vuln_report(
+    format: Format,
+    artifact: &Artifact,
+    inventory: &Inventory,
+    report: &VulnReport,
+    options: &SbomOptions,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    let inventory: Cow<'_, Inventory> = vuln::complete_inventory(inventory, report);
+    let cx = Context::new(artifact, &inventory, options)?;
+    let findings = vuln::Findings::new(&cx, report);
+    match format {
+        Format::Table => vuln_table::write(&cx, &findings, out),
+        Format::Json => json::write(&cx, Some(&findings), out),
+        Format::CycloneDx => cyclonedx::write(&cx, Some(&findings), out),
+        Format::Sarif => sarif::write(&cx, &findings, out),
+        Format::SpdxJson => Err(ReportError::FormatNotApplicable {
+            format,
+            reason: "SPDX 2.3 has no section for vulnerabilities",
+            choices: Format::names(Format::writes_findings),
+        }),
     }?;
     out.flush()?;
     Ok(())

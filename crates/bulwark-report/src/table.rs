@@ -52,7 +52,7 @@ pub(crate) fn write(cx: &Context<'_>, out: &mut dyn Write) -> Result<(), ReportE
 }
 
 /// `Debian GNU/Linux 12 (bookworm) [debian 12]`, or what is known of it.
-fn os_line(os: Option<&OsInfo>) -> String {
+pub(crate) fn os_line(os: Option<&OsInfo>) -> String {
     let Some(os) = os else {
         return "unknown".into();
     };

@@ -8,6 +8,8 @@
   expressions against the license list, purl locators, actors). When SPDX_SCHEMA names a copy
   of the official spdx-schema.json (2.3), the document is also validated against it.
 - Every purl in either format must parse with packageurl-python, the reference implementation.
+- CycloneDX references must resolve: `dependencies` and `vulnerabilities[].affects` name
+  existing bom-refs.
 
 Needs: pip install 'cyclonedx-python-lib[json-validation]>=8,<12' 'spdx-tools>=0.8,<0.9'
 (packageurl-python and jsonschema come with them).
@@ -62,6 +64,10 @@ def validate_cyclonedx(path):
         for r in [d["ref"], *d.get("dependsOn", [])]:
             if r not in refs:
                 errors.append(f"dependency names unknown bom-ref {r!r}")
+    for v in bom.get("vulnerabilities", []):
+        for a in v.get("affects", []):
+            if a["ref"] not in refs:
+                errors.append(f"vulnerability {v['id']} affects unknown bom-ref {a['ref']!r}")
     return errors
 
 

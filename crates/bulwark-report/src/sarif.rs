@@ -1,0 +1,396 @@
+//! SARIF 2.1.0 (`--format sarif`): vulnerability findings for code-scanning dashboards
+//! (GitHub code scanning, GitLab, Azure DevOps, SARIF viewers).
+//!
+//! One run whose `tool.driver` is Bulwark:
+//!
+//! - `rules`: one per distinct finding ID, in order of first appearance, with the title as
+//!   `shortDescription` (the ID when there is none), the advisory URL as `helpUri`,
+//!   `defaultConfiguration.level` and the tag from the most severe finding of that ID, and
+//!   `properties.security-severity` = the highest CVSS base score of those findings (what
+//!   GitHub ranks alerts by; absent without any CVSS vector);
+//! - `results`: one per finding, in report order: `ruleId`/`ruleIndex`, `level` from the
+//!   finding's severity (CRITICAL, HIGH → `error`; MEDIUM → `warning`; LOW, NEGLIGIBLE,
+//!   UNKNOWN → `note`), a message naming the package, installed and fixed versions, a
+//!   location whose `physicalLocation` is the file the package was recorded in (relative,
+//!   percent-encoded: `var/lib/dpkg/status`) and whose `logicalLocation` is the package purl,
+//!   and `partialFingerprints["bulwarkFinding/v1"]`: SHA-256 of (ID, package type, name,
+//!   location) — stable across rescans and upgrades that do not fix it, so dashboards keep one
+//!   alert per vulnerable package;
+//! - suppressed findings carry `suppressions: [{kind: "external", status: "accepted",
+//!   justification}]` (the exception's reason or the VEX statement); active ones carry none.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+
+use bulwark_vuln::{Finding, Severity};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::vuln::{self, Entry, Findings};
+use crate::{kind_name, Context, ReportError, TOOL_NAME};
+
+const SCHEMA_URL: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Where users learn about the tool (`tool.driver.informationUri`).
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The `partialFingerprints` key; a new recipe gets a new version.
+const FINGERPRINT_KEY: &str = "bulwarkFinding/v1";
+
+pub(crate) fn write(
+    cx: &Context<'_>,
+    findings: &Findings<'_>,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    let log = log(cx, findings);
+    serde_json::to_writer_pretty(&mut *out, &log)
+        .map_err(|e| ReportError::from_json("SARIF", e))?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    invocations: Vec<Invocation<'a>>,
+    results: Vec<SarifResult<'a>>,
+    properties: RunProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
+    rules: Vec<Rule<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule<'a> {
+    id: &'a str,
+    short_description: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<&'a str>,
+    help: Text,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<String>,
+    tags: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation<'a> {
+    execution_successful: bool,
+    end_time_utc: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunProperties<'a> {
+    artifact: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    artifact_version: Option<&'a str>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    db_built_at: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: Vec<Location<'a>>,
+    partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression>,
+    properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
+    logical_locations: Vec<LogicalLocation<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fully_qualified_name: Option<&'a str>,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct SarifSuppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties<'a> {
+    severity: &'static str,
+    status: &'static str,
+    package_type: &'static str,
+    installed_version: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed_version: Option<&'a str>,
+}
+
+fn log<'a>(cx: &'a Context<'a>, findings: &'a Findings<'a>) -> Log<'a> {
+    let mut rule_index: HashMap<&str, usize> = HashMap::new();
+    let mut by_rule: Vec<Vec<&Finding>> = Vec::new();
+    for e in &findings.entries {
+        let i = *rule_index.entry(e.finding.id.as_str()).or_insert_with(|| {
+            by_rule.push(Vec::new());
+            by_rule.len() - 1
+        });
+        if let Some(group) = by_rule.get_mut(i) {
+            group.push(e.finding);
+        }
+    }
+    let rules = by_rule.iter().filter_map(|group| rule(group)).collect();
+    let results = findings
+        .entries
+        .iter()
+        .map(|e| result(e, rule_index.get(e.finding.id.as_str()).copied()))
+        .collect();
+
+    Log {
+        schema: SCHEMA_URL,
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: TOOL_NAME,
+                    version: &cx.tool_version,
+                    information_uri: Some(INFORMATION_URI).filter(|u| !u.is_empty()),
+                    rules,
+                },
+            },
+            invocations: vec![Invocation {
+                execution_successful: true,
+                end_time_utc: &cx.timestamp,
+            }],
+            results,
+            properties: RunProperties {
+                artifact: &cx.artifact.name,
+                artifact_version: cx.artifact.version(),
+                db_built_at: &findings.report.db.built_at,
+            },
+        }],
+    }
+}
+
+/// The rule of one ID, from every finding with that ID (`group` is never empty).
+fn rule<'a>(group: &[&'a Finding]) -> Option<Rule<'a>> {
+    let first = group.first()?;
+    let severity = vuln::max_severity(group.iter().map(|f| &f.severity));
+    let max_score = group
+        .iter()
+        .filter_map(|f| f.max_cvss())
+        .map(|c| c.base_score)
+        .max_by(f64::total_cmp);
+    let title = group.iter().find_map(|f| f.title.as_deref());
+    let url = group
+        .iter()
+        .find_map(|f| f.url.as_deref())
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .filter(|u| !u.chars().any(|c| c.is_whitespace() || c.is_control()));
+
+    let mut help = format!("Vulnerability {}", first.id);
+    if let Some(t) = title {
+        help.push_str(&format!(": {t}"));
+    }
+    help.push_str(&format!("\nSeverity: {}", severity.name()));
+    if let Some(score) = max_score {
+        help.push_str(&format!("\nCVSS base score: {score:.1}"));
+    }
+    if !first.aliases.is_empty() {
+        help.push_str(&format!("\nAliases: {}", first.aliases.join(", ")));
+    }
+    if let Some(u) = url {
+        help.push_str(&format!("\nMore information: {u}"));
+    }
+
+    Some(Rule {
+        id: &first.id,
+        short_description: Text {
+            text: title.unwrap_or(&first.id).to_string(),
+        },
+        help_uri: url,
+        help: Text { text: help },
+        default_configuration: Configuration {
+            level: level(severity),
+        },
+        properties: RuleProperties {
+            security_severity: max_score.map(|s| format!("{s:.1}")),
+            tags: vec!["vulnerability", "security", severity.name()],
+        },
+    })
+}
+
+fn result<'a>(e: &Entry<'a>, rule_index: Option<usize>) -> SarifResult<'a> {
+    let f = e.finding;
+    let p = &f.package;
+    let uri = artifact_uri(&p.found_in);
+    let mut message = format!(
+        "Package: {} ({})\nInstalled version: {}\nVulnerability: {}\nSeverity: {}\nFixed version: {}",
+        p.name,
+        kind_name(p.kind),
+        p.version,
+        f.id,
+        f.severity.name(),
+        match (&f.fixed_version, f.status) {
+            (Some(v), _) => v.clone(),
+            (None, bulwark_vuln::Status::WillNotFix) => "none (will not be fixed)".to_string(),
+            (None, _) => "none yet".to_string(),
+        }
+    );
+    if let Some(t) = &f.title {
+        message.push_str(&format!("\nTitle: {t}"));
+    }
+    SarifResult {
+        rule_id: &f.id,
+        rule_index: rule_index.unwrap_or_default(),
+        level: level(f.severity),
+        message: Text { text: message },
+        locations: vec![Location {
+            physical_location: (!uri.is_empty()).then_some(PhysicalLocation {
+                artifact_location: ArtifactLocation { uri },
+            }),
+            logical_locations: vec![LogicalLocation {
+                name: &p.name,
+                fully_qualified_name: e.purl,
+                kind: "package",
+            }],
+        }],
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint(f))]),
+        suppressions: f
+            .suppressed
+            .iter()
+            .map(|s| SarifSuppression {
+                kind: "external",
+                status: "accepted",
+                justification: vuln::suppression_text(s),
+            })
+            .collect(),
+        properties: ResultProperties {
+            severity: f.severity.name(),
+            status: f.status.name(),
+            package_type: kind_name(p.kind),
+            installed_version: &p.version,
+            fixed_version: f.fixed_version.as_deref(),
+        },
+    }
+}
+
+/// SARIF levels: CRITICAL and HIGH fail a build (`error`), MEDIUM warns, the rest notes.
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Negligible | Severity::Unknown => "note",
+    }
+}
+
+/// SHA-256 (hex) of the ID, package type, name and location: not the version, so that an
+/// upgrade that leaves the package vulnerable keeps the same alert.
+fn fingerprint(f: &Finding) -> String {
+    let p = &f.package;
+    let mut hash = Sha256::new();
+    for part in [f.id.as_str(), kind_name(p.kind), &p.name, &p.found_in] {
+        hash.update(part.as_bytes());
+        hash.update([0u8]);
+    }
+    hex::encode(hash.finalize())
+}
+
+/// A path inside the artifact as a relative URI reference: no leading slash, every byte
+/// outside the unreserved set, sub-delimiters, `@` and `/` percent-encoded (`:` too, so the
+/// first segment never reads as a scheme).
+fn artifact_uri(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
+    for b in path.trim_start_matches('/').bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=@/".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_and_encoded() {
+        assert_eq!(artifact_uri("/var/lib/dpkg/status"), "var/lib/dpkg/status");
+        assert_eq!(
+            artifact_uri("/app/my dir/é:x/package.json"),
+            "app/my%20dir/%C3%A9%3Ax/package.json"
+        );
+        assert_eq!(artifact_uri("relative/Cargo.lock"), "relative/Cargo.lock");
+    }
+
+    #[test]
+    fn levels() {
+        assert_eq!(level(Severity::Critical), "error");
+        assert_eq!(level(Severity::High), "error");
+        assert_eq!(level(Severity::Medium), "warning");
+        assert_eq!(level(Severity::Low), "note");
+        assert_eq!(level(Severity::Unknown), "note");
+    }
+}

@@ -1,0 +1,297 @@
+//! Writing a new database: everything goes into a temporary file beside the live one, which
+//! is renamed over it only after a successful commit and fsync. A crash, a full disk or a bad
+//! source at any point before the rename leaves the previous database untouched.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::model::{Advisory, AffectedEntry};
+use crate::name::name_key;
+use crate::store::{DbMeta, SourceInfo, INDEXES, SCHEMA, SCHEMA_VERSION};
+use crate::VulnDbError;
+
+/// A database being built. Dropping it without [`DbBuilder::finish`] deletes the temporary
+/// file and leaves the live database as it was.
+pub struct DbBuilder {
+    final_path: PathBuf,
+    tmp_path: PathBuf,
+    conn: Option<Connection>,
+    sources: Vec<SourceInfo>,
+    warnings: Vec<String>,
+    advisories: u64,
+    affected: u64,
+}
+
+/// What happened to one record handed to [`DbBuilder::insert`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Inserted {
+    /// Stored as a new advisory.
+    New,
+    /// Replaced an older copy, or merged with a copy of the same age.
+    Updated,
+    /// An newer copy was already stored.
+    Older,
+}
+
+impl DbBuilder {
+    /// Starts a new database that will replace `final_path` on [`finish`](Self::finish).
+    pub fn create(final_path: &Path) -> Result<Self, VulnDbError> {
+        let dir = final_path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(VulnDbError::io("cannot create", dir))?;
+        remove_stale_temporaries(final_path);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let tmp_path = tmp_name(final_path, std::process::id(), nanos);
+        let conn = Connection::open(&tmp_path).map_err(VulnDbError::sqlite(&tmp_path))?;
+        // The file is private until renamed, so no journal is needed: a failure discards it.
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 8192;",
+        )
+        .map_err(VulnDbError::sqlite(&tmp_path))?;
+        conn.execute_batch(SCHEMA)
+            .map_err(VulnDbError::sqlite(&tmp_path))?;
+        conn.execute_batch(
+            "CREATE INDEX affected_advisory ON affected (advisory);
+             CREATE INDEX listed_key ON listed (entry, version);
+             BEGIN;",
+        )
+        .map_err(VulnDbError::sqlite(&tmp_path))?;
+        Ok(Self {
+            final_path: final_path.to_path_buf(),
+            tmp_path,
+            conn: Some(conn),
+            sources: Vec::new(),
+            warnings: Vec::new(),
+            advisories: 0,
+            affected: 0,
+        })
+    }
+
+    /// Caps the size of the new file, in pages of 8 KiB; writing past it fails like a full
+    /// disk does (`SQLITE_FULL`). For tests of the failure path and for quota-bound mirrors.
+    pub fn set_max_pages(&mut self, pages: u64) -> Result<(), VulnDbError> {
+        self.conn()?
+            .pragma_update(None, "max_page_count", pages as i64)
+            .map_err(VulnDbError::sqlite(&self.tmp_path))
+    }
+
+    /// Warnings collected so far (skipped records, missing sources).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    pub(crate) fn warn(&mut self, w: String) {
+        self.warnings.push(w);
+    }
+
+    pub(crate) fn add_source(&mut self, info: SourceInfo) {
+        self.sources.push(info);
+    }
+
+    pub(crate) fn pop_source(&mut self) {
+        self.sources.pop();
+    }
+
+    fn conn(&self) -> Result<&Connection, VulnDbError> {
+        self.conn.as_ref().ok_or_else(|| VulnDbError::Source {
+            origin: self.tmp_path.display().to_string(),
+            reason: "database already finished".into(),
+        })
+    }
+
+    /// Stores one advisory with its affected entries. A record whose ID is already stored
+    /// replaces it when newer (`modified`), is merged with it when equally old (Alpine secdb
+    /// branches each add entries to the same ID), and is dropped when older.
+    pub(crate) fn insert(
+        &mut self,
+        advisory: &Advisory,
+        entries: &[AffectedEntry],
+    ) -> Result<Inserted, VulnDbError> {
+        let path = self.tmp_path.clone();
+        let err = VulnDbError::sqlite(&path);
+        let conn = self.conn.as_ref().ok_or_else(|| VulnDbError::Source {
+            origin: path.display().to_string(),
+            reason: "database already finished".into(),
+        })?;
+        let data = serde_json::to_vec(advisory).map_err(|e| VulnDbError::Source {
+            origin: advisory.id.clone(),
+            reason: e.to_string(),
+        })?;
+        let existing: Option<(i64, Option<String>)> = conn
+            .prepare_cached("SELECT rowid, modified FROM advisory WHERE id = ?1")
+            .and_then(|mut s| {
+                s.query_row([&advisory.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(VulnDbError::sqlite(&path))?;
+        let (rowid, outcome) = match existing {
+            None => {
+                conn.prepare_cached(
+                    "INSERT INTO advisory (id, modified, data) VALUES (?1, ?2, ?3)",
+                )
+                .and_then(|mut s| s.execute((&advisory.id, &advisory.modified, &data)))
+                .map_err(VulnDbError::sqlite(&path))?;
+                self.advisories += 1;
+                (conn.last_insert_rowid(), Inserted::New)
+            }
+            Some((rowid, old)) => match advisory.modified.cmp(&old) {
+                std::cmp::Ordering::Less => return Ok(Inserted::Older),
+                std::cmp::Ordering::Equal => (rowid, Inserted::Updated),
+                std::cmp::Ordering::Greater => {
+                    conn.prepare_cached(
+                        "UPDATE advisory SET modified = ?2, data = ?3 WHERE rowid = ?1",
+                    )
+                    .and_then(|mut s| s.execute((rowid, &advisory.modified, &data)))
+                    .map_err(VulnDbError::sqlite(&path))?;
+                    conn.prepare_cached(
+                        "DELETE FROM listed WHERE entry IN (SELECT rowid FROM affected WHERE advisory = ?1)",
+                    )
+                    .and_then(|mut s| s.execute([rowid]))
+                    .map_err(VulnDbError::sqlite(&path))?;
+                    let gone = conn
+                        .prepare_cached("DELETE FROM affected WHERE advisory = ?1")
+                        .and_then(|mut s| s.execute([rowid]))
+                        .map_err(VulnDbError::sqlite(&path))?;
+                    self.affected -= gone as u64;
+                    (rowid, Inserted::Updated)
+                }
+            },
+        };
+        let mut stmt = conn
+            .prepare_cached(
+                "INSERT INTO affected (advisory, ecosystem, name, data, listed) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(err)?;
+        for e in entries {
+            let versions: Vec<&String> = e.versions.iter().filter(|v| !v.is_empty()).collect();
+            let without_versions = AffectedEntry {
+                versions: Vec::new(),
+                ..e.clone()
+            };
+            let data = serde_json::to_vec(&without_versions).map_err(|e| VulnDbError::Source {
+                origin: advisory.id.clone(),
+                reason: e.to_string(),
+            })?;
+            stmt.execute((
+                rowid,
+                &e.ecosystem,
+                name_key(&e.ecosystem, &e.package),
+                data,
+                versions.len() as i64,
+            ))
+            .map_err(VulnDbError::sqlite(&path))?;
+            let entry = conn.last_insert_rowid();
+            let mut listed = conn
+                .prepare_cached("INSERT INTO listed (entry, version) VALUES (?1, ?2)")
+                .map_err(VulnDbError::sqlite(&path))?;
+            for v in versions {
+                listed
+                    .execute((entry, v))
+                    .map_err(VulnDbError::sqlite(&path))?;
+            }
+            self.affected += 1;
+        }
+        Ok(outcome)
+    }
+
+    /// Indexes, writes metadata, commits, syncs and atomically replaces the live database.
+    pub fn finish(mut self) -> Result<DbMeta, VulnDbError> {
+        let path = self.tmp_path.clone();
+        let built_at = time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
+        let meta = DbMeta {
+            schema_version: SCHEMA_VERSION,
+            built_at,
+            sources: std::mem::take(&mut self.sources),
+            advisories: self.advisories,
+            affected: self.affected,
+        };
+        let meta_json = serde_json::to_string(&meta).map_err(|e| VulnDbError::Source {
+            origin: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        {
+            let conn = self.conn()?;
+            conn.execute_batch(INDEXES)
+                .map_err(VulnDbError::sqlite(&path))?;
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('meta', ?2)",
+                (SCHEMA_VERSION.to_string(), &meta_json),
+            )
+            .map_err(VulnDbError::sqlite(&path))?;
+            conn.execute_batch("COMMIT;")
+                .map_err(VulnDbError::sqlite(&path))?;
+        }
+        if let Some(conn) = self.conn.take() {
+            conn.close()
+                .map_err(|(_, e)| VulnDbError::sqlite(&path)(e))?;
+        }
+        let file = std::fs::File::open(&path).map_err(VulnDbError::io("cannot open", &path))?;
+        file.sync_all()
+            .map_err(VulnDbError::io("cannot sync", &path))?;
+        drop(file);
+        std::fs::rename(&path, &self.final_path)
+            .map_err(VulnDbError::io("cannot replace", &self.final_path))?;
+        if let Some(dir) = self.final_path.parent() {
+            // Make the rename itself durable; not every filesystem supports syncing a directory.
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(meta)
+    }
+}
+
+impl Drop for DbBuilder {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            drop(conn);
+            let _ = std::fs::remove_file(&self.tmp_path);
+        }
+    }
+}
+
+fn tmp_name(final_path: &Path, pid: u32, nanos: u32) -> PathBuf {
+    let mut name = final_path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(format!(".tmp-{pid}-{nanos}"));
+    final_path.with_file_name(name)
+}
+
+/// Removes temporary files left by builders that were killed (their process is gone).
+fn remove_stale_temporaries(final_path: &Path) {
+    let (Some(dir), Some(base)) = (final_path.parent(), final_path.file_name()) else {
+        return;
+    };
+    let prefix = format!("{}.tmp-", base.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let Some(rest) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        let alive = match pid {
+            Some(pid) => Path::new(&format!("/proc/{pid}")).exists(),
+            None => true,
+        };
+        if !alive && Path::new("/proc/self").exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}

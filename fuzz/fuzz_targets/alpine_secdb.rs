@@ -1,0 +1,11 @@
+//! Text → the Alpine secdb YAML parser.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = bulwark_vulndb::parse_secdb(text);
+    }
+});
