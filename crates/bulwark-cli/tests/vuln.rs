@@ -242,7 +242,7 @@ fn db_status_and_a_killed_import_leave_the_database_usable() {
     let out = env.run(&["db", "status", "-f", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let before = json(&out);
-    assert_eq!(before["meta"]["schema_version"], 1);
+    assert_eq!(before["meta"]["schema_version"], 2);
     assert_eq!(before["meta"]["sources"].as_array().unwrap().len(), 3);
 
     // Start a large import and kill it part-way: the old database stays the live one.

@@ -41,6 +41,10 @@ pub fn match_inventory(
         ..VulnReport::default()
     };
     let os_ecosystems = os_ecosystems(db, inventory.os.as_ref(), &mut report.warnings)?;
+    // Advisories of one package, and of related packages, repeat the same range versions:
+    // each is parsed once per call.
+    let mut versions = VersionCache::default();
+    let mut scores = ScoreCache::default();
     for pkg in &inventory.packages {
         let targets: Vec<String> = if pkg.kind.is_os() {
             if opts.skip_os || !os_matches_kind(inventory.os.as_ref(), pkg.kind) {
@@ -63,18 +67,38 @@ pub fn match_inventory(
             if matches.is_empty() {
                 continue;
             }
-            let hits = evaluate(db, ecosystem, &version, &matches, &mut report.warnings, pkg)?;
-            report
-                .findings
-                .extend(merge_aliases(pkg, ecosystem, hits, &mut report.warnings));
+            let hits = evaluate(
+                db,
+                ecosystem,
+                &version,
+                &matches,
+                &mut versions,
+                &mut report.warnings,
+                pkg,
+            )?;
+            report.findings.extend(merge_aliases(
+                pkg,
+                ecosystem,
+                hits,
+                &mut scores,
+                &mut report.warnings,
+            ));
         }
     }
-    report.findings.sort_by(|a, b| {
-        (a.package.kind, &a.package.name, &a.package.version)
-            .cmp(&(b.package.kind, &b.package.name, &b.package.version))
-            .then(b.severity.cmp(&a.severity))
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    // Sorted through indexes: findings are large to move around.
+    let mut order: Vec<usize> = (0..report.findings.len()).collect();
+    {
+        let f = &report.findings;
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&f[a], &f[b]);
+            (a.package.kind, &a.package.name, &a.package.version)
+                .cmp(&(b.package.kind, &b.package.name, &b.package.version))
+                .then(b.severity.cmp(&a.severity))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+    }
+    let mut slots: Vec<Option<Finding>> = report.findings.drain(..).map(Some).collect();
+    report.findings = order.into_iter().filter_map(|i| slots[i].take()).collect();
     Ok(report)
 }
 
@@ -193,12 +217,54 @@ struct Hit<'a> {
     fixed: Option<Version>,
 }
 
+/// Version text → index into [`VersionCache::parsed`], or `None` when it does not parse.
+type TextIndex = HashMap<Box<str>, Option<usize>>;
+
+/// Parsed range versions, per scheme and text, for the length of one [`match_inventory`]
+/// call. Versions live in one arena and are referred to by index, so a range can hold all
+/// of its points while the cache keeps growing.
+#[derive(Default)]
+struct VersionCache {
+    /// One map per scheme in use: text → index into `parsed`, or `None` when it does not
+    /// parse.
+    index: Vec<(Scheme, TextIndex)>,
+    parsed: Vec<Version>,
+}
+
+impl VersionCache {
+    /// The index of `text` parsed under `scheme`, parsing it on first use.
+    fn intern(&mut self, scheme: Scheme, text: &str) -> Option<usize> {
+        let pos = match self.index.iter().position(|(s, _)| *s == scheme) {
+            Some(pos) => pos,
+            None => {
+                self.index.push((scheme, HashMap::new()));
+                self.index.len() - 1
+            }
+        };
+        let map = &mut self.index[pos].1;
+        if let Some(&found) = map.get(text) {
+            return found;
+        }
+        let id = Version::parse(scheme, text).ok().map(|v| {
+            self.parsed.push(v);
+            self.parsed.len() - 1
+        });
+        map.insert(text.into(), id);
+        id
+    }
+
+    fn get(&self, id: usize) -> &Version {
+        &self.parsed[id]
+    }
+}
+
 /// Keeps the advisories whose ranges or version lists contain `installed`.
 fn evaluate<'a>(
     db: &VulnDb,
     ecosystem: &str,
     installed: &str,
     matches: &'a [AdvisoryMatch],
+    cache: &mut VersionCache,
     warnings: &mut Vec<String>,
     pkg: &Package,
 ) -> Result<Vec<Hit<'a>>, VulnError> {
@@ -209,25 +275,10 @@ fn evaluate<'a>(
         ));
         return Ok(Vec::new());
     };
-    let mut parsed: HashMap<Scheme, Option<Version>> = HashMap::new();
-    let mut warned = false;
-    let mut version_in = |scheme: Scheme, warnings: &mut Vec<String>| -> Option<Version> {
-        parsed
-            .entry(scheme)
-            .or_insert_with(|| match Version::parse(scheme, installed) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    if !warned {
-                        warnings.push(format!(
-                            "{} {installed}: version not understood, not matched ({e})",
-                            pkg.name
-                        ));
-                        warned = true;
-                    }
-                    None
-                }
-            })
-            .clone()
+    let mut installed = Installed {
+        text: installed,
+        parsed: Vec::with_capacity(2),
+        warned: false,
     };
     let mut hits = Vec::new();
     for m in matches {
@@ -241,9 +292,9 @@ fn evaluate<'a>(
         if m.listed {
             affected = true;
         } else if entry.ranges.is_empty() && m.listed_count > 0 {
-            if let Some(v) = version_in(scheme, warnings) {
+            if let Some(v) = installed.get(scheme, &pkg.name, warnings) {
                 affected = db.listed_versions(m)?.iter().any(|listed| {
-                    Version::parse(scheme, listed).is_ok_and(|l| l.cmp(&v) == Ordering::Equal)
+                    Version::parse(scheme, listed).is_ok_and(|l| l.cmp(v) == Ordering::Equal)
                 });
             }
         }
@@ -252,13 +303,18 @@ fn evaluate<'a>(
                 RangeKind::Ecosystem => scheme,
                 RangeKind::Semver => semver_scheme(scheme),
             };
-            let Some(v) = version_in(range_scheme, warnings) else {
+            let Some(v) = installed.get(range_scheme, &pkg.name, warnings) else {
                 continue;
             };
-            match in_range(range_scheme, &v, &range.events) {
+            match in_range(range_scheme, v, &range.events, cache) {
                 Ok(Some(fix)) => {
                     affected = true;
-                    fixed = max_version(fixed, fix);
+                    // The highest fix of all ranges (the earlier one among equals).
+                    if let Some(x) = fix {
+                        if fixed.as_ref().is_none_or(|f| x > f) {
+                            fixed = Some(x.clone());
+                        }
+                    }
                 }
                 Ok(None) => {}
                 Err(bad) => warnings.push(format!(
@@ -278,6 +334,41 @@ fn evaluate<'a>(
     Ok(hits)
 }
 
+/// The installed version, parsed once per scheme its ranges use (at most two).
+struct Installed<'a> {
+    text: &'a str,
+    parsed: Vec<(Scheme, Option<Version>)>,
+    warned: bool,
+}
+
+impl Installed<'_> {
+    /// The version under `scheme`; `None` (with one warning per package) when it does not
+    /// parse.
+    fn get(&mut self, scheme: Scheme, name: &str, warnings: &mut Vec<String>) -> Option<&Version> {
+        let i = match self.parsed.iter().position(|(s, _)| *s == scheme) {
+            Some(i) => i,
+            None => {
+                let v = match Version::parse(scheme, self.text) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        if !self.warned {
+                            warnings.push(format!(
+                                "{name} {}: version not understood, not matched ({e})",
+                                self.text
+                            ));
+                            self.warned = true;
+                        }
+                        None
+                    }
+                };
+                self.parsed.push((scheme, v));
+                self.parsed.len() - 1
+            }
+        };
+        self.parsed[i].1.as_ref()
+    }
+}
+
 /// Go ranges are SEMVER ranges over Go's `v`-less versions; npm and crates.io are SemVer too.
 fn semver_scheme(ecosystem_scheme: Scheme) -> Scheme {
     match ecosystem_scheme {
@@ -295,50 +386,60 @@ fn max_version(a: Option<Version>, b: Option<Version>) -> Option<Version> {
 
 /// Places `v` in one OSV range. `Ok(Some(fixed))` when affected (`fixed` is the first fix
 /// above `v`, if any), `Ok(None)` when not, `Err(version)` when an event does not parse.
-#[allow(clippy::type_complexity)]
-fn in_range(
+/// Event versions are parsed through `cache`.
+fn in_range<'c>(
     scheme: Scheme,
     v: &Version,
     events: &[Event],
-) -> Result<Option<Option<Version>>, String> {
-    // `introduced: 0` is "from the very beginning" in every ecosystem.
-    enum Point {
-        Zero,
-        At(Version),
-    }
-    let mut points: Vec<(Point, &Event)> = Vec::with_capacity(events.len());
-    let mut limits = Vec::new();
+    cache: &'c mut VersionCache,
+) -> Result<Option<Option<&'c Version>>, String> {
+    // `introduced: 0` is "from the very beginning" in every ecosystem (`None` below).
+    let mut ids: Vec<(Option<usize>, &Event)> = Vec::with_capacity(events.len());
     for e in events {
         let text = match e {
             Event::Introduced(s) | Event::Fixed(s) | Event::LastAffected(s) | Event::Limit(s) => s,
         };
-        let point = if matches!(e, Event::Introduced(_)) && text == "0" {
-            Point::Zero
+        let id = if matches!(e, Event::Introduced(_)) && text == "0" {
+            None
         } else {
-            Point::At(Version::parse(scheme, text).map_err(|_| text.clone())?)
+            Some(cache.intern(scheme, text).ok_or_else(|| text.clone())?)
         };
-        match (e, point) {
-            (Event::Limit(_), Point::At(l)) => limits.push(l),
-            (Event::Limit(_), Point::Zero) => {}
+        ids.push((id, e));
+    }
+    let cache: &'c VersionCache = cache;
+    let mut points: Vec<(Option<&'c Version>, &Event)> = Vec::with_capacity(ids.len());
+    let mut any_limit = false;
+    let mut below_limit = false;
+    for (id, e) in ids {
+        let at = id.map(|i| cache.get(i));
+        match (e, at) {
+            (Event::Limit(_), Some(l)) => {
+                any_limit = true;
+                below_limit |= v < l;
+            }
+            (Event::Limit(_), None) => {}
             (_, p) => points.push((p, e)),
         }
     }
-    if !limits.is_empty() && !limits.iter().any(|l| v < l) {
+    if any_limit && !below_limit {
         return Ok(None);
     }
-    points.sort_by(|(a, _), (b, _)| match (a, b) {
-        (Point::Zero, Point::Zero) => Ordering::Equal,
-        (Point::Zero, _) => Ordering::Less,
-        (_, Point::Zero) => Ordering::Greater,
-        (Point::At(a), Point::At(b)) => a.cmp(b),
-    });
+    // `None` (zero) sorts first; records almost always list their events in order already.
+    let before = |a: &Option<&Version>, b: &Option<&Version>| match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, _) => Ordering::Less,
+        (_, None) => Ordering::Greater,
+        (Some(a), Some(b)) => a.cmp(b),
+    };
+    if !points
+        .windows(2)
+        .all(|w| before(&w[0].0, &w[1].0) != Ordering::Greater)
+    {
+        points.sort_by(|(a, _), (b, _)| before(a, b));
+    }
     let mut affected = false;
     let mut after: Option<usize> = None;
-    for (i, (p, e)) in points.iter().enumerate() {
-        let at = match p {
-            Point::Zero => None,
-            Point::At(x) => Some(x),
-        };
+    for (i, (at, e)) in points.iter().enumerate() {
         match e {
             Event::Introduced(_) => {
                 if at.is_none_or(|x| v >= x) {
@@ -365,11 +466,26 @@ fn in_range(
     // The fix is the first `fixed` event above the installed version after the introduction
     // that made it affected.
     let start = after.unwrap_or(0);
-    let fix = points[start..].iter().find_map(|(p, e)| match (p, e) {
-        (Point::At(x), Event::Fixed(_)) if x > v => Some(x.clone()),
+    let fix = points[start..].iter().find_map(|(at, e)| match (at, e) {
+        (Some(x), Event::Fixed(_)) if *x > v => Some(*x),
         _ => None,
     });
     Ok(Some(fix))
+}
+
+/// CVSS vectors scored so far in one [`match_inventory`] call: advisories of many packages
+/// carry the same vectors.
+#[derive(Default)]
+struct ScoreCache {
+    by_vector: HashMap<(String, String, String), Result<CvssScore, VulnError>>,
+}
+
+impl ScoreCache {
+    fn score(&mut self, kind: &str, vector: &str, source: &str) -> &Result<CvssScore, VulnError> {
+        self.by_vector
+            .entry((kind.to_string(), vector.to_string(), source.to_string()))
+            .or_insert_with(|| cvss_score(kind, vector, source))
+    }
 }
 
 /// Joins advisories of one package that share any ID into one finding each.
@@ -377,6 +493,7 @@ fn merge_aliases(
     pkg: &Package,
     ecosystem: &str,
     hits: Vec<Hit<'_>>,
+    scores: &mut ScoreCache,
     warnings: &mut Vec<String>,
 ) -> Vec<Finding> {
     // Union-find over hits: two hits join when their ID sets intersect.
@@ -409,7 +526,7 @@ fn merge_aliases(
     }
     groups
         .into_values()
-        .map(|group| finding(pkg, ecosystem, &group, warnings))
+        .map(|group| finding(pkg, ecosystem, &group, scores, warnings))
         .collect()
 }
 
@@ -418,6 +535,7 @@ fn finding(
     pkg: &Package,
     ecosystem: &str,
     group: &[&Hit<'_>],
+    scores: &mut ScoreCache,
     warnings: &mut Vec<String>,
 ) -> Finding {
     let mut ids: BTreeSet<&str> = BTreeSet::new();
@@ -483,8 +601,8 @@ fn finding(
             .to_ascii_lowercase();
         for s in h.advisory.severity.iter().chain(&h.m.affected.severity) {
             if s.kind.starts_with("CVSS_") {
-                match cvss_score(&s.kind, &s.score, &source) {
-                    Ok(c) if !cvss.iter().any(|x| x.vector == c.vector) => cvss.push(c),
+                match scores.score(&s.kind, &s.score, &source) {
+                    Ok(c) if !cvss.iter().any(|x| x.vector == c.vector) => cvss.push(c.clone()),
                     Ok(_) => {}
                     Err(e) if s.kind != "CVSS_V2" => {
                         warnings.push(format!("advisory {}: {e}; score ignored", h.advisory.id))
@@ -582,7 +700,8 @@ mod tests {
 
     fn check(scheme: Scheme, v: &str, events: &[(&str, &str)]) -> Option<Option<String>> {
         let v = Version::parse(scheme, v).unwrap();
-        in_range(scheme, &v, &ev(events))
+        let mut cache = VersionCache::default();
+        in_range(scheme, &v, &ev(events), &mut cache)
             .unwrap()
             .map(|f| f.map(|f| f.as_str().to_string()))
     }
@@ -625,11 +744,11 @@ mod tests {
     #[test]
     fn unparseable_event_is_reported() {
         let v = Version::parse(Scheme::Semver, "1.0.0").unwrap();
-        assert!(in_range(
-            Scheme::Semver,
-            &v,
-            &ev(&[("i", "0"), ("f", "not a version")])
-        )
-        .is_err());
+        let mut cache = VersionCache::default();
+        let bad = ev(&[("i", "0"), ("f", "not a version")]);
+        assert!(in_range(Scheme::Semver, &v, &bad, &mut cache).is_err());
+        // A second range with the same bad version is reported again (the cache keeps the
+        // failure too).
+        assert!(in_range(Scheme::Semver, &v, &bad, &mut cache).is_err());
     }
 }

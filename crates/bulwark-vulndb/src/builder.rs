@@ -7,8 +7,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::codec::encode_entry;
 use crate::model::{Advisory, AffectedEntry};
-use crate::name::name_key;
+use crate::name::{name_key, package_key};
 use crate::store::{DbMeta, SourceInfo, INDEXES, SCHEMA, SCHEMA_VERSION};
 use crate::VulnDbError;
 
@@ -56,7 +57,6 @@ impl DbBuilder {
             .map_err(VulnDbError::sqlite(&tmp_path))?;
         conn.execute_batch(
             "CREATE INDEX affected_advisory ON affected (advisory);
-             CREATE INDEX listed_key ON listed (entry, version);
              BEGIN;",
         )
         .map_err(VulnDbError::sqlite(&tmp_path))?;
@@ -147,11 +147,23 @@ impl DbBuilder {
                     )
                     .and_then(|mut s| s.execute((rowid, &advisory.modified, &data)))
                     .map_err(VulnDbError::sqlite(&path))?;
-                    conn.prepare_cached(
-                        "DELETE FROM listed WHERE entry IN (SELECT rowid FROM affected WHERE advisory = ?1)",
-                    )
-                    .and_then(|mut s| s.execute([rowid]))
-                    .map_err(VulnDbError::sqlite(&path))?;
+                    let old: Vec<(i64, String, String)> = conn
+                        .prepare_cached(
+                            "SELECT rowid, ecosystem, name FROM affected WHERE advisory = ?1",
+                        )
+                        .and_then(|mut s| {
+                            s.query_map([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                                .collect()
+                        })
+                        .map_err(VulnDbError::sqlite(&path))?;
+                    let mut unlist = conn
+                        .prepare_cached("DELETE FROM listed WHERE pkg = ?1 AND entry = ?2")
+                        .map_err(VulnDbError::sqlite(&path))?;
+                    for (entry, ecosystem, name) in old {
+                        unlist
+                            .execute((package_key(&ecosystem, &name), entry))
+                            .map_err(VulnDbError::sqlite(&path))?;
+                    }
                     let gone = conn
                         .prepare_cached("DELETE FROM affected WHERE advisory = ?1")
                         .and_then(|mut s| s.execute([rowid]))
@@ -168,29 +180,20 @@ impl DbBuilder {
             .map_err(err)?;
         for e in entries {
             let versions: Vec<&String> = e.versions.iter().filter(|v| !v.is_empty()).collect();
-            let without_versions = AffectedEntry {
-                versions: Vec::new(),
-                ..e.clone()
-            };
-            let data = serde_json::to_vec(&without_versions).map_err(|e| VulnDbError::Source {
-                origin: advisory.id.clone(),
-                reason: e.to_string(),
-            })?;
-            stmt.execute((
-                rowid,
-                &e.ecosystem,
-                name_key(&e.ecosystem, &e.package),
-                data,
-                versions.len() as i64,
-            ))
-            .map_err(VulnDbError::sqlite(&path))?;
+            let data = encode_entry(e);
+            let name = name_key(&e.ecosystem, &e.package);
+            let pkg = package_key(&e.ecosystem, &name);
+            stmt.execute((rowid, &e.ecosystem, &name, data, versions.len() as i64))
+                .map_err(VulnDbError::sqlite(&path))?;
             let entry = conn.last_insert_rowid();
             let mut listed = conn
-                .prepare_cached("INSERT INTO listed (entry, version) VALUES (?1, ?2)")
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO listed (pkg, version, entry) VALUES (?1, ?2, ?3)",
+                )
                 .map_err(VulnDbError::sqlite(&path))?;
             for v in versions {
                 listed
-                    .execute((entry, v))
+                    .execute((pkg, v, entry))
                     .map_err(VulnDbError::sqlite(&path))?;
             }
             self.affected += 1;

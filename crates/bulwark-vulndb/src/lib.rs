@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod builder;
+mod codec;
 mod error;
 mod import;
 mod model;

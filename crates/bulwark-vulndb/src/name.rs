@@ -27,6 +27,19 @@ pub fn name_key(ecosystem: &str, name: &str) -> String {
     }
 }
 
+/// The key of a package's rows in the `listed` table: a 64-bit FNV-1a hash of the ecosystem
+/// and the [`name_key`]. A lookup finds the entries that list its version with one index
+/// seek on (key, version) instead of one per entry. Two packages may share a key; that only
+/// adds candidates, which the lookup then matches against the entries of its own package.
+pub(crate) fn package_key(ecosystem: &str, name_key: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in ecosystem.bytes().chain([0]).chain(name_key.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    i64::from_ne_bytes(h.to_ne_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::name_key;

@@ -10,12 +10,13 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use crate::codec::decode_entry;
 use crate::model::{Advisory, AffectedEntry};
-use crate::name::name_key;
+use crate::name::{name_key, package_key};
 use crate::VulnDbError;
 
 /// The schema this build writes and reads; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The file name of the database inside its directory.
 pub const DB_FILE: &str = "vulndb.sqlite";
@@ -33,10 +34,15 @@ CREATE TABLE affected (
     advisory INTEGER NOT NULL REFERENCES advisory(rowid),
     ecosystem TEXT NOT NULL,
     name TEXT NOT NULL,
-    data BLOB NOT NULL,
+    data BLOB NOT NULL, -- codec.rs
     listed INTEGER NOT NULL
 );
-CREATE TABLE listed (entry INTEGER NOT NULL REFERENCES affected(rowid), version TEXT NOT NULL);
+CREATE TABLE listed (
+    pkg INTEGER NOT NULL, -- name::package_key of the entry's ecosystem and name
+    version TEXT NOT NULL,
+    entry INTEGER NOT NULL REFERENCES affected(rowid),
+    PRIMARY KEY (pkg, version, entry)
+) WITHOUT ROWID;
 ";
 
 /// Built after the bulk insert: faster than maintaining it row by row. The ecosystem counts
@@ -95,6 +101,7 @@ pub struct AdvisoryMatch {
     /// How many versions the entry lists.
     pub listed_count: u64,
     entry: i64,
+    pkg: i64,
     advisory_data: Vec<u8>,
 }
 
@@ -173,38 +180,71 @@ impl VulnDb {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT a.id, a.data, f.data, f.listed, f.rowid,
-                        f.listed > 0 AND EXISTS (SELECT 1 FROM listed l WHERE l.entry = f.rowid AND l.version = ?3)
+                "SELECT a.id, a.data, f.data, f.listed, f.rowid
                  FROM affected f JOIN advisory a ON a.rowid = f.advisory
-                 WHERE f.ecosystem = ?1 AND f.name = ?2 ORDER BY a.id",
+                 WHERE f.ecosystem = ?1 AND f.name = ?2",
             )
             .map_err(VulnDbError::sqlite(&self.path))?;
-        let rows = stmt
-            .query_map((ecosystem, name_key(ecosystem, name), version), |row| {
-                let affected = serde_json::from_slice::<AffectedEntry>(row.get_ref(2)?.as_blob()?);
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, Vec<u8>>(1)?,
-                    affected,
-                    row.get::<_, i64>(3)?,
-                    row.get::<_, i64>(4)?,
-                    row.get::<_, bool>(5)?,
-                ))
-            })
+        let key = name_key(ecosystem, name);
+        let pkg = package_key(ecosystem, &key);
+        // The entries listing `version`: one index seek for the package rather than one per
+        // entry. Usually none; the key may be shared, so others' entries may come along.
+        let mut listing: Vec<i64> = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT entry FROM listed WHERE pkg = ?1 AND version = ?2")
+                .map_err(VulnDbError::sqlite(&self.path))?;
+            let mut rows = stmt
+                .query((pkg, version))
+                .map_err(VulnDbError::sqlite(&self.path))?;
+            while let Some(row) = rows.next().map_err(VulnDbError::sqlite(&self.path))? {
+                listing.push(row.get(0).map_err(VulnDbError::sqlite(&self.path))?);
+            }
+        }
+        let mut rows = stmt
+            .query((ecosystem, &key))
             .map_err(VulnDbError::sqlite(&self.path))?;
         let mut out = Vec::new();
-        for row in rows {
-            let (advisory_id, advisory_data, affected, count, entry, listed) =
-                row.map_err(VulnDbError::sqlite(&self.path))?;
+        while let Some(row) = rows.next().map_err(VulnDbError::sqlite(&self.path))? {
+            #[allow(clippy::type_complexity)]
+            fn read<'r>(
+                row: &'r rusqlite::Row<'_>,
+            ) -> rusqlite::Result<(&'r str, &'r [u8], &'r [u8], i64, i64)> {
+                Ok((
+                    row.get_ref(0)?.as_str()?,
+                    row.get_ref(1)?.as_blob()?,
+                    row.get_ref(2)?.as_blob()?,
+                    row.get::<_, i64>(3)?,
+                    row.get::<_, i64>(4)?,
+                ))
+            }
+            let (advisory_id, advisory_data, entry_data, count, entry) =
+                read(row).map_err(VulnDbError::sqlite(&self.path))?;
+            let listed = listing.contains(&entry);
+            let affected =
+                decode_entry(ecosystem, entry_data).map_err(|reason| VulnDbError::Source {
+                    origin: format!("{} ({advisory_id})", self.path.display()),
+                    reason: format!("corrupt stored entry: {reason}"),
+                })?;
             out.push(AdvisoryMatch {
-                advisory_id,
-                affected: affected.map_err(|e| self.corrupt(e))?,
+                advisory_id: advisory_id.to_string(),
+                affected,
                 listed,
                 listed_count: count.max(0) as u64,
                 entry,
-                advisory_data,
+                pkg,
+                advisory_data: advisory_data.to_vec(),
             });
         }
+        // By advisory ID (then entry, for entries of one advisory): the order findings are
+        // built in. Sorted here rather than in SQL, which would copy every row through a
+        // temporary B-tree.
+        out.sort_unstable_by(|a, b| {
+            a.advisory_id
+                .cmp(&b.advisory_id)
+                .then(a.entry.cmp(&b.entry))
+        });
         Ok(out)
     }
 
@@ -213,10 +253,10 @@ impl VulnDb {
     pub fn listed_versions(&self, m: &AdvisoryMatch) -> Result<Vec<String>, VulnDbError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT version FROM listed WHERE entry = ?1")
+            .prepare_cached("SELECT version FROM listed WHERE pkg = ?1 AND entry = ?2")
             .map_err(VulnDbError::sqlite(&self.path))?;
         let rows = stmt
-            .query_map([m.entry], |r| r.get(0))
+            .query_map([m.pkg, m.entry], |r| r.get(0))
             .map_err(VulnDbError::sqlite(&self.path))?;
         rows.collect::<Result<_, _>>()
             .map_err(VulnDbError::sqlite(&self.path))
@@ -233,13 +273,6 @@ impl VulnDb {
             .map_err(VulnDbError::sqlite(&self.path))?;
         rows.collect::<Result<_, _>>()
             .map_err(VulnDbError::sqlite(&self.path))
-    }
-
-    fn corrupt(&self, e: serde_json::Error) -> VulnDbError {
-        VulnDbError::Source {
-            origin: self.path.display().to_string(),
-            reason: format!("corrupt stored record: {e}"),
-        }
     }
 }
 
