@@ -50,5 +50,5 @@ PY
 
 if [ -z "${SKIP_CRITERION:-}" ]; then
   cargo bench -q -p bulwark-vuln --bench match -- --warm-up-time 2 --measurement-time 5 2>/dev/null \
-    | grep -E '^match/|time:' | paste - - | awk '{print $1, $4, $5}'
+    | grep -E '^match/|time:' | paste - - | awk '{print $1, $5, $6, "(median estimate)"}'
 fi
