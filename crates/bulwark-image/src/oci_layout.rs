@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::digest::VerifyingReader;
-use crate::manifest::{layers_from, Descriptor, Manifest};
+use crate::manifest::{check_config_media_type, layers_from, Descriptor, Manifest};
 use crate::store::BlobStore;
 use crate::{Digest, ImageConfig, ImageError, ImageMeta, ImageSource, Platform, SourceKind};
 
@@ -44,10 +44,8 @@ impl OciLayout {
         }
         let descriptor = descriptor.clone();
         let (manifest_digest, manifest) = resolve_manifest(&store, descriptor, platform)?;
-        let config_desc = manifest
-            .config
-            .as_ref()
-            .ok_or_else(|| ImageError::format("manifest", "no config descriptor"))?;
+        let config_desc = manifest.config_descriptor()?;
+        check_config_media_type(config_desc.media_type.as_deref())?;
         let config_raw = read_verified(&store, &config_desc.digest, "config")?;
         let config = ImageConfig::parse(&config_raw)?;
         let diff_ids = config
@@ -55,7 +53,7 @@ impl OciLayout {
             .as_ref()
             .map(|r| r.diff_ids.clone())
             .unwrap_or_default();
-        let layers = layers_from(manifest.layers.as_deref().unwrap_or_default(), &diff_ids)?;
+        let layers = layers_from(manifest.layer_descriptors(), &diff_ids)?;
         let meta = ImageMeta {
             name: path.display().to_string(),
             source: kind,

@@ -546,4 +546,78 @@ mod misbehaving {
         let err = open_err(&r("absent"), &o);
         assert!(err.to_string().contains("not found"), "{err}");
     }
+    /// An OCI index over `entries` (media type, digest, size, `os/arch`).
+    fn index(entries: &[(&str, &Digest, usize, &str)]) -> String {
+        let entries: Vec<String> = entries
+            .iter()
+            .map(|(media_type, digest, size, platform)| {
+                let (os, arch) = platform.split_once('/').unwrap();
+                format!(
+                    r#"{{"mediaType":"{media_type}","digest":"{digest}","size":{size},"platform":{{"os":"{os}","architecture":"{arch}"}}}}"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{}]}}"#,
+            entries.join(",")
+        )
+    }
+
+    #[test]
+    fn nested_indexes_are_followed_and_artifacts_and_sizeless_layers_refused() {
+        const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+        let layer_digest = Digest::of(b"hello");
+        let one_layer = config(&[Digest::of(b"diff")]);
+        let image = manifest(&one_layer, &layer_digest, GZIP_LAYER, 5);
+        let image_digest = Digest::of(image.as_bytes());
+        let inner = index(&[(OCI_MANIFEST, &image_digest, image.len(), "linux/amd64")]);
+        let inner_digest = Digest::of(inner.as_bytes());
+        // Not served: taking the artifact entry instead of the nested index fails the test.
+        let artifact_digest = Digest::of(b"artifact");
+        let outer = index(&[
+            (
+                "application/vnd.example.artifact+json",
+                &artifact_digest,
+                image.len(),
+                "linux/amd64",
+            ),
+            (OCI_INDEX, &inner_digest, inner.len(), "linux/amd64"),
+        ]);
+        let helm = manifest(&one_layer, &layer_digest, GZIP_LAYER, 5).replace(
+            "application/vnd.oci.image.config.v1+json",
+            "application/vnd.cncf.helm.config.v1+json",
+        );
+        let sizeless =
+            manifest(&one_layer, &layer_digest, GZIP_LAYER, 5).replace(r#","size":5}]"#, "}]");
+        assert_ne!(sizeless, image);
+
+        let mut routes = HashMap::new();
+        let mut route = |path: String, r: Response| routes.insert(path, r);
+        route("/v2/".into(), blob(b"{}"));
+        route("/v2/nest/manifests/outer".into(), json(outer));
+        route(format!("/v2/nest/manifests/{inner_digest}"), json(inner));
+        route(format!("/v2/nest/manifests/{image_digest}"), json(image));
+        route(
+            format!("/v2/nest/blobs/{}", Digest::of(&one_layer)),
+            blob(&one_layer),
+        );
+        route("/v2/nest/manifests/helm".into(), json(helm));
+        route("/v2/nest/manifests/sizeless".into(), json(sizeless));
+
+        let host = serve(routes);
+        let o = opts(&host);
+        let r = |tag: &str| format!("{host}/nest:{tag}");
+
+        let nested = open(&r("outer"), &o);
+        assert_eq!(nested.meta().manifest_digest, Some(image_digest));
+        assert_eq!(nested.meta().layers.len(), 1);
+
+        let err = open_err(&r("helm"), &o);
+        assert!(matches!(err, ImageError::Format { .. }), "{err}");
+        assert!(err.to_string().contains("OCI artifact"), "{err}");
+
+        let err = open_err(&r("sizeless"), &o);
+        assert!(matches!(err, ImageError::Format { .. }), "{err}");
+        assert!(err.to_string().contains("no size"), "{err}");
+    }
 }

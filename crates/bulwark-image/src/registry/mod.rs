@@ -32,12 +32,14 @@ use std::path::PathBuf;
 
 pub use reference::{looks_like_reference, Reference};
 
+use crate::manifest::{check_config_media_type, layers_from};
 use crate::{
-    Digest, ImageConfig, ImageError, ImageMeta, ImageSource, LayerInfo, Platform, SourceKind,
-    VerifyingReader,
+    Digest, ImageConfig, ImageError, ImageMeta, ImageSource, Platform, SourceKind, VerifyingReader,
 };
-use manifest::Document;
 use transport::{Session, MAX_CONFIG_BYTES};
+
+/// How deep nested indexes are followed before giving up.
+const MAX_INDEX_DEPTH: usize = 4;
 
 /// How to reach registries: platform choice, plain-HTTP exceptions and credentials.
 #[derive(Clone)]
@@ -202,33 +204,34 @@ async fn resolve(
         check_header_digest(header, &top_digest)?;
     }
 
-    let (image, manifest_digest) =
-        match manifest::parse_document(&top.bytes, top.content_type.as_deref())? {
-            Document::Manifest(m) => (m, top_digest.clone()),
-            Document::Index(entries) => {
-                let entry = manifest::select_platform(&entries, platform)?;
-                let digest = entry.digest("image index entry")?;
-                let child = session.get_manifest(digest.as_str()).await?;
-                let child_digest = Digest::of(&child.bytes);
-                check_digest(
-                    &digest,
-                    &child_digest,
-                    &format!("{platform} manifest of {reference}"),
-                )?;
-                match manifest::parse_document(&child.bytes, child.content_type.as_deref())? {
-                    Document::Manifest(m) => (m, child_digest),
-                    Document::Index(_) => {
-                        let reason =
-                            format!("the {platform} entry is an index itself (unsupported)");
-                        return Err(ImageError::format("image index", reason));
-                    }
-                }
-            }
-        };
+    let mut image = manifest::parse(&top.bytes, top.content_type.as_deref())?;
+    let mut manifest_digest = top_digest.clone();
+    // Indexes may nest (an index entry pointing at another index); follow a few levels.
+    let mut depth = 0;
+    while image.is_index() {
+        depth += 1;
+        if depth > MAX_INDEX_DEPTH {
+            return Err(ImageError::format(
+                "image index",
+                format!("indexes nested more than {MAX_INDEX_DEPTH} deep"),
+            ));
+        }
+        let digest = image.select(platform)?.digest.clone();
+        let child = session.get_manifest(digest.as_str()).await?;
+        let child_digest = Digest::of(&child.bytes);
+        check_digest(
+            &digest,
+            &child_digest,
+            &format!("{platform} manifest of {reference}"),
+        )?;
+        image = manifest::parse(&child.bytes, child.content_type.as_deref())?;
+        manifest_digest = child_digest;
+    }
 
-    manifest::check_config_media_type(&image.config.media_type)?;
-    let config_digest = image.config.digest("config descriptor")?;
-    let config_size = image.config.size("config descriptor")?;
+    let config_desc = image.config_descriptor()?;
+    check_config_media_type(config_desc.media_type.as_deref())?;
+    let config_digest = config_desc.digest.clone();
+    let config_size = config_desc.required_size("config descriptor")?;
     if config_size > MAX_CONFIG_BYTES as u64 {
         return Err(ImageError::format(
             "image config",
@@ -247,38 +250,17 @@ async fn resolve(
         }
     }
 
+    // Streaming a layer needs its size; and only layers the registry serves can be pulled.
+    for (index, desc) in image.layer_descriptors().iter().enumerate() {
+        desc.required_size(&format!("layer {index}"))?;
+        manifest::check_pullable_layer(desc)?;
+    }
     let diff_ids = config
         .rootfs
         .as_ref()
         .map(|r| r.diff_ids.as_slice())
         .unwrap_or_default();
-    if diff_ids.len() != image.layers.len() {
-        return Err(ImageError::format(
-            "image config",
-            format!(
-                "rootfs.diff_ids lists {} layers but the manifest has {}",
-                diff_ids.len(),
-                image.layers.len()
-            ),
-        ));
-    }
-    let mut layers = Vec::with_capacity(image.layers.len());
-    for (index, (desc, diff_id)) in image.layers.iter().zip(diff_ids).enumerate() {
-        let what = format!("layer {index}");
-        manifest::check_layer_media_type(&desc.media_type)?;
-        layers.push(LayerInfo {
-            index,
-            blob_digest: Some(desc.digest(&what)?),
-            diff_id: diff_id.parse().map_err(|_| {
-                ImageError::format(
-                    "image config",
-                    format!("rootfs.diff_ids[{index}] is not a sha256 digest: {diff_id:?}"),
-                )
-            })?,
-            media_type: Some(desc.media_type.clone()),
-            size: Some(desc.size(&what)?),
-        });
-    }
+    let layers = layers_from(image.layer_descriptors(), diff_ids)?;
 
     Ok(ImageMeta {
         name: name.to_string(),
