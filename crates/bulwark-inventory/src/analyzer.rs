@@ -15,6 +15,8 @@ pub enum AnalyzerKind {
     Dpkg,
     /// dpkg per-package file lists.
     DpkgFiles,
+    /// Debian per-package copyright files: `usr/share/doc/<package>/copyright`.
+    DebCopyright,
     /// The apk installed database.
     Apk,
     /// The rpm database.
@@ -41,6 +43,15 @@ pub enum Fact {
     Packages(Vec<Package>),
     /// Files owned by one package (dpkg `info/<name>.list`), absolute paths.
     OwnedFiles { package: String, files: Vec<String> },
+    /// The licenses a Debian package's copyright file (`usr/share/doc/<package>/copyright`)
+    /// names, in order of first appearance. The merge gives them to the dpkg package of
+    /// that name whose own `licenses` are empty.
+    PackageLicenses {
+        /// The package name (the doc directory's name, no `:arch`).
+        package: String,
+        /// License names, deduplicated.
+        licenses: Vec<String>,
+    },
     /// The packages a lockfile pins for the project in `project_dir` (absolute: the
     /// lockfile's directory). A lockfile says what would be installed, not what is, so the
     /// merge drops an entry when an installed copy of the same package (same kind,

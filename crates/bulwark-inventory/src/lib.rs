@@ -9,6 +9,7 @@
 
 mod analyzer;
 mod apk;
+mod deb_copyright;
 mod dpkg;
 mod error;
 mod lang;

@@ -41,6 +41,7 @@ pub fn merge(layers: &[LayerFacts], diff_ids: &[Option<String>]) -> (Inventory, 
     // Lockfile entries with their project directory.
     let mut locked: Vec<(&str, Package)> = Vec::new();
     let mut owned: HashMap<&str, &[String]> = HashMap::new();
+    let mut deb_licenses: HashMap<&str, &[String]> = HashMap::new();
     let mut package_files: HashMap<&str, &[String]> = HashMap::new();
     let mut warnings: Vec<String> = Vec::new();
     for ff in surviving {
@@ -60,6 +61,9 @@ pub fn merge(layers: &[LayerFacts], diff_ids: &[Option<String>]) -> (Inventory, 
                 Fact::Packages(list) => packages.extend(list.iter().cloned()),
                 Fact::OwnedFiles { package, files } => {
                     owned.insert(package.as_str(), files.as_slice());
+                }
+                Fact::PackageLicenses { package, licenses } => {
+                    deb_licenses.insert(package.as_str(), licenses.as_slice());
                 }
                 Fact::LockedPackages {
                     project_dir,
@@ -117,6 +121,11 @@ pub fn merge(layers: &[LayerFacts], diff_ids: &[Option<String>]) -> (Inventory, 
                 p.files = files.to_vec();
             }
         }
+        if p.kind == PackageKind::Deb && p.licenses.is_empty() {
+            if let Some(licenses) = deb_package_licenses(p, &deb_licenses, &view) {
+                p.licenses = licenses.to_vec();
+            }
+        }
         if !p.kind.is_os() && p.files.is_empty() {
             let metadata_dir = p.found_in.rsplit_once('/').map_or("", |(dir, _)| dir);
             if let Some(files) = package_files.get(metadata_dir) {
@@ -160,6 +169,34 @@ pub fn merge(layers: &[LayerFacts], diff_ids: &[Option<String>]) -> (Inventory, 
         warnings,
     };
     (inventory, view)
+}
+
+/// The licenses of the copyright file of the Debian package `p`: by `name:arch`, by name,
+/// or through a symlinked doc directory (`usr/share/doc/libgcc-s1 -> gcc-12-base`), the
+/// way Syft reaches `/usr/share/doc/<name>/copyright`.
+fn deb_package_licenses<'a>(
+    p: &Package,
+    licenses: &HashMap<&str, &'a [String]>,
+    view: &MergedView,
+) -> Option<&'a [String]> {
+    if licenses.is_empty() {
+        return None;
+    }
+    let qualified = p.arch.as_ref().map(|a| format!("{}:{a}", p.name));
+    if let Some(found) = qualified
+        .as_deref()
+        .and_then(|q| licenses.get(q))
+        .or_else(|| licenses.get(p.name.as_str()))
+    {
+        return Some(found);
+    }
+    let resolved = view
+        .resolve(&format!("usr/share/doc/{}/copyright", p.name))
+        .ok()?;
+    let name = resolved
+        .strip_prefix("usr/share/doc/")?
+        .strip_suffix("/copyright")?;
+    licenses.get(name).copied()
 }
 
 /// True if the absolute `path` lies below the absolute directory `dir`.
@@ -532,6 +569,69 @@ mod tests {
         assert_eq!(inv.packages.len(), 1);
         assert_eq!(inv.packages[0].files, vec!["/app/sp/requests/api.py"]);
         assert_eq!(inv.warnings, vec!["/app/broken/Cargo.lock: skipped: bad"]);
+    }
+
+    #[test]
+    fn copyright_licenses_attach_to_deb_packages_by_name() {
+        let deb = |name: &str, arch: Option<&str>, licenses: &[&str]| {
+            let mut p = pkg(PackageKind::Deb, name, "1", "/var/lib/dpkg/status");
+            p.arch = arch.map(String::from);
+            p.licenses = licenses.iter().map(|l| l.to_string()).collect();
+            p
+        };
+        let lic = |package: &str, licenses: &[&str]| Fact::PackageLicenses {
+            package: package.into(),
+            licenses: licenses.iter().map(|l| l.to_string()).collect(),
+        };
+        let base = layer(
+            vec![
+                (
+                    "var/lib/dpkg/status",
+                    vec![Fact::Packages(vec![
+                        deb("libc6", Some("amd64"), &[]),
+                        deb("libc6", Some("i386"), &[]),
+                        deb("own", None, &["MIT"]),
+                        deb("libgcc-s1", Some("amd64"), &[]),
+                        deb("nodoc", None, &[]),
+                    ])],
+                ),
+                (
+                    "usr/share/doc/libc6/copyright",
+                    vec![lic("libc6", &["LGPL-2.1", "GPL-2"])],
+                ),
+                ("usr/share/doc/own/copyright", vec![lic("own", &["GPL-2"])]),
+                (
+                    "usr/share/doc/gcc-12-base/copyright",
+                    vec![lic("gcc-12-base", &["GPL-3"])],
+                ),
+            ],
+            vec![entry(
+                "usr/share/doc/libgcc-s1",
+                EntryKind::Symlink,
+                Some("gcc-12-base"),
+            )],
+        );
+        let (inv, _) = merge(&[base], &[None]);
+        let got: Vec<(&str, Vec<&str>)> = inv
+            .packages
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.licenses.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("libc6", vec!["LGPL-2.1", "GPL-2"]),
+                ("libc6", vec!["LGPL-2.1", "GPL-2"]),
+                ("libgcc-s1", vec!["GPL-3"]),
+                ("nodoc", vec![]),
+                ("own", vec!["MIT"]),
+            ]
+        );
     }
 
     #[test]

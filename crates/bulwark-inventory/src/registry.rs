@@ -2,7 +2,7 @@
 //! string (all kinds and versions) keys the layer cache.
 
 use crate::analyzer::{Analyzer, AnalyzerKind};
-use crate::{apk, dpkg, lang, os_release, rpm_analyzer};
+use crate::{apk, deb_copyright, dpkg, lang, os_release, rpm_analyzer};
 
 /// An ordered, duplicate-free set of analyzers.
 pub struct AnalyzerRegistry {
@@ -16,6 +16,7 @@ impl AnalyzerRegistry {
             Box::new(os_release::OsReleaseAnalyzer),
             Box::new(dpkg::DpkgAnalyzer),
             Box::new(dpkg::DpkgFilesAnalyzer),
+            Box::new(deb_copyright::DebCopyrightAnalyzer),
             Box::new(apk::ApkAnalyzer),
             Box::new(rpm_analyzer::RpmAnalyzer),
             Box::new(lang::PythonAnalyzer),
@@ -80,6 +81,7 @@ mod tests {
             "app/web/node_modules/lodash/package.json",
             "app/web/package-lock.json",
             "app/rust/Cargo.lock",
+            "usr/share/doc/bash/copyright",
         ] {
             assert_eq!(r.wanting(path).count(), 1, "{path}");
         }

@@ -210,3 +210,63 @@ fn debian_app_as_docker_archive_made_by_skopeo() {
         "debian-12-app (docker-archive)",
     );
 }
+
+/// Licenses from `usr/share/doc/<package>/copyright`. The expected names were read from the
+/// image itself: the copyright files sit in layers `7f1e4747…` (base) and `52ed67be…` (the
+/// ssh/python layer) under ../shared/fixtures/images/debian-12-app/blobs/sha256, e.g.
+/// `tar xzf <blob> --wildcards '*usr/share/doc/*/copyright'`, then for the DEP-5 files
+/// (bash, libssl3) `grep '^License:' usr/share/doc/<pkg>/copyright` in file order, and for
+/// the free-form ones (libc6, gcc-12-base) `grep -oE
+/// '^License: \S*|/usr/share/common-licenses/[0-9A-Za-z_.-]+'`. `tar tzvf` shows the doc
+/// directory symlink `usr/share/doc/libgcc-s1 -> gcc-12-base`.
+#[test]
+fn debian_app_deb_licenses_come_from_copyright_files() {
+    let inv = scan(
+        &format!("oci:{}:latest", fixture("debian-12-app").display()),
+        None,
+    );
+    let licenses = |name: &str| -> Vec<&str> {
+        inv.packages
+            .iter()
+            .find(|p| p.kind == bulwark_inventory::PackageKind::Deb && p.name == name)
+            .unwrap_or_else(|| panic!("{name} is installed"))
+            .licenses
+            .iter()
+            .map(String::as_str)
+            .collect()
+    };
+    assert_eq!(
+        licenses("bash"),
+        [
+            "GPL-3+",
+            "GPL-3+ with Bison exception",
+            "GPL-2+",
+            "GFDL-NIV-1.3",
+            "Latex2e",
+            "BSD-4-clause-UC",
+            "MIT-like",
+            "permissive",
+        ]
+    );
+    assert_eq!(licenses("libssl3"), ["Apache-2.0", "Artistic", "GPL-1+"]);
+    assert_eq!(licenses("libc6"), ["LGPL-2.1", "GPL-2"]);
+    assert_eq!(
+        licenses("libgcc-s1"),
+        ["GPL", "GPL-3", "GFDL-1.2", "GPL-2", "Artistic", "LGPL"],
+        "through the doc directory symlink to gcc-12-base"
+    );
+    let debs: Vec<_> = inv
+        .packages
+        .iter()
+        .filter(|p| p.kind == bulwark_inventory::PackageKind::Deb)
+        .collect();
+    let without: Vec<_> = debs
+        .iter()
+        .filter(|p| p.licenses.is_empty())
+        .map(|p| p.name.as_str())
+        .collect();
+    assert!(
+        without.len() * 10 < debs.len(),
+        "most Debian packages have licenses; without: {without:?}"
+    );
+}
