@@ -4,53 +4,13 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::process::Command;
 
-use bulwark_image::{Digest, ImageConfig, ImageMeta, LayerInfo, SourceKind};
-use bulwark_inventory::{Inventory, LayerRef, OsInfo, Package, PackageKind};
+use bulwark_inventory::{Inventory, OsInfo, Package, PackageKind};
 use bulwark_report::{write_sbom, write_sbom_with, Artifact, Format, ReportError, SbomOptions};
 use serde_json::Value;
 
-const LAYER0: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
-const LAYER1: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
-const MANIFEST: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-const CONFIG: &str = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc";
-
-fn digest(s: &str) -> Digest {
-    s.parse().expect("test digest")
-}
-
-fn image() -> Artifact {
-    let layer = |index, diff_id: &str| LayerInfo {
-        index,
-        blob_digest: None,
-        diff_id: digest(diff_id),
-        media_type: Some("application/vnd.oci.image.layer.v1.tar+gzip".into()),
-        size: Some(1024 * (index as u64 + 1)),
-    };
-    Artifact::image(ImageMeta {
-        name: "registry.example.com/team/app:1.2".into(),
-        source: SourceKind::Registry,
-        manifest_digest: Some(digest(MANIFEST)),
-        config_digest: digest(CONFIG),
-        repo_tags: vec!["registry.example.com/team/app:1.2".into()],
-        repo_digests: vec![format!("registry.example.com/team/app@{MANIFEST}")],
-        config: ImageConfig {
-            architecture: Some("amd64".into()),
-            os: Some("linux".into()),
-            ..Default::default()
-        },
-        config_raw: Vec::new(),
-        layers: vec![layer(0, LAYER0), layer(1, LAYER1)],
-    })
-}
-
-fn at(index: usize, diff_id: &str) -> Option<LayerRef> {
-    Some(LayerRef {
-        index,
-        diff_id: Some(diff_id.into()),
-    })
-}
+mod common;
+use common::*;
 
 /// One package of each OS kind (a synthetic mix: their purls all take the one OS, Debian),
 /// a Python package twice (system and virtualenv, same purl), a scoped npm package.
@@ -124,19 +84,6 @@ fn inventory() -> Inventory {
         warnings: vec![
             "skipped /usr/lib/python3/dist-packages/broken.dist-info: no METADATA".into(),
         ],
-    }
-}
-
-fn options() -> SbomOptions {
-    SbomOptions {
-        timestamp: Some(
-            time::OffsetDateTime::from_unix_timestamp(1_762_077_600).expect("fixed time"),
-        ),
-        serial: Some(uuid::Uuid::from_u128(
-            0x0123_4567_89ab_4def_8123_4567_89ab_cdef,
-        )),
-        tool_version: Some("0.0.0-test".into()),
-        color: false,
     }
 }
 
@@ -497,20 +444,9 @@ fn documents_pass_the_official_validators() {
         }
     }
 
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validate_sbom.py");
-    let output = Command::new("python3")
-        .arg(&script)
-        .arg("--cyclonedx")
-        .args(&cdx)
-        .arg("--spdx")
-        .args(&spdx)
-        .output()
-        .unwrap_or_else(|e| panic!("could not run python3 (needed for SBOM validation): {e}"));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "SBOM validation failed ({}):\n{stdout}\n{stderr}",
-        output.status
-    );
+    let mut args = vec![std::ffi::OsString::from("--cyclonedx")];
+    args.extend(cdx.into_iter().map(std::path::PathBuf::into_os_string));
+    args.push("--spdx".into());
+    args.extend(spdx.into_iter().map(std::path::PathBuf::into_os_string));
+    run_validator("validate_sbom.py", args);
 }

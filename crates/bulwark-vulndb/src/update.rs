@@ -173,7 +173,9 @@ fn download(
         return Err(fail(format!("HTTP {status}").into()));
     }
     let dir = db_path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile_in(dir)?;
+    // Unnamed: it disappears when closed, even after a crash.
+    let mut file = tempfile::tempfile_in(dir)
+        .map_err(VulnDbError::io("cannot create a download file in", dir))?;
     let mut hasher = Sha256::new();
     let mut written: u64 = 0;
     let mut buf = vec![0u8; 1 << 16];
@@ -196,20 +198,6 @@ fn download(
     file.seek(SeekFrom::Start(0))
         .map_err(VulnDbError::io("cannot read", dir))?;
     Ok(Some((file, hex::encode(hasher.finalize()))))
-}
-
-/// An unnamed file in `dir`: it disappears when closed, even after a crash.
-fn tempfile_in(dir: &Path) -> Result<std::fs::File, VulnDbError> {
-    let path = dir.join(format!(".download-{}", std::process::id()));
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&path)
-        .map_err(VulnDbError::io("cannot create", &path))?;
-    let _ = std::fs::remove_file(&path);
-    Ok(file)
 }
 
 /// Percent-encodes one URL path segment (`Red Hat` → `Red%20Hat`).

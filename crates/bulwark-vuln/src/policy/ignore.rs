@@ -381,45 +381,12 @@ fn format_date(date: Date) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{AffectedPackage, Severity, Status};
-    use bulwark_inventory::PackageKind;
 
     fn date(s: &str) -> Date {
         parse_date(s).unwrap()
     }
 
-    fn finding(
-        id: &str,
-        aliases: &[&str],
-        name: &str,
-        source: Option<&str>,
-        purl: &str,
-    ) -> Finding {
-        Finding {
-            package: AffectedPackage {
-                kind: PackageKind::Deb,
-                name: name.into(),
-                version: "3.0.11-1~deb12u1".into(),
-                source_name: source.map(Into::into),
-                purl: Some(purl.into()),
-                found_in: "var/lib/dpkg/status".into(),
-                layer: None,
-            },
-            id: id.into(),
-            aliases: aliases.iter().map(|a| a.to_string()).collect(),
-            advisories: vec![id.into()],
-            title: None,
-            status: Status::Fixed,
-            fixed_version: Some("3.0.11-1~deb12u2".into()),
-            severity: Severity::High,
-            cvss: Vec::new(),
-            vendor_severity: Vec::new(),
-            ecosystem: "Debian:12".into(),
-            url: None,
-            published: None,
-            suppressed: None,
-        }
-    }
+    use crate::policy::test_support::deb_finding as finding;
 
     fn libssl(id: &str, aliases: &[&str]) -> Finding {
         finding(

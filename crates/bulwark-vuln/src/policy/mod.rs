@@ -349,3 +349,45 @@ mod tests {
         ));
     }
 }
+
+/// A Debian finding for the policy tests: one place to build it, so the exceptions and VEX
+/// tests agree on what a finding looks like.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use bulwark_inventory::PackageKind;
+
+    use crate::{AffectedPackage, Finding, Severity, Status};
+
+    pub(crate) fn deb_finding(
+        id: &str,
+        aliases: &[&str],
+        name: &str,
+        source: Option<&str>,
+        purl: &str,
+    ) -> Finding {
+        Finding {
+            package: AffectedPackage {
+                kind: PackageKind::Deb,
+                name: name.into(),
+                version: "3.0.11-1~deb12u1".into(),
+                source_name: source.map(Into::into),
+                purl: Some(purl.into()),
+                found_in: "var/lib/dpkg/status".into(),
+                layer: None,
+            },
+            id: id.into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            advisories: vec![id.into()],
+            title: None,
+            status: Status::Fixed,
+            fixed_version: Some("3.0.11-1~deb12u2".into()),
+            severity: Severity::High,
+            cvss: Vec::new(),
+            vendor_severity: Vec::new(),
+            ecosystem: "Debian:12".into(),
+            url: None,
+            published: None,
+            suppressed: None,
+        }
+    }
+}

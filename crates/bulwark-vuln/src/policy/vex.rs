@@ -543,7 +543,7 @@ fn components(object: &Map<String, Value>, key: &str) -> Result<Vec<Component>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{AffectedPackage, Severity, Status};
+
     use bulwark_inventory::PackageKind;
 
     const IMAGE: &str = "pkg:oci/app@sha256%3A5e0e1d2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f?arch=amd64&repository_url=registry.example.com%2Fteam%2Fapp&tag=1.4.2";
@@ -558,30 +558,7 @@ mod tests {
     }
 
     fn finding(id: &str, aliases: &[&str], name: &str, purl: &str) -> Finding {
-        Finding {
-            package: AffectedPackage {
-                kind: PackageKind::Deb,
-                name: name.into(),
-                version: "3.0.11-1~deb12u1".into(),
-                source_name: Some("openssl".into()),
-                purl: Some(purl.into()),
-                found_in: "var/lib/dpkg/status".into(),
-                layer: None,
-            },
-            id: id.into(),
-            aliases: aliases.iter().map(|a| a.to_string()).collect(),
-            advisories: vec![id.into()],
-            title: None,
-            status: Status::Fixed,
-            fixed_version: None,
-            severity: Severity::Medium,
-            cvss: Vec::new(),
-            vendor_severity: Vec::new(),
-            ecosystem: "Debian:12".into(),
-            url: None,
-            published: None,
-            suppressed: None,
-        }
+        crate::policy::test_support::deb_finding(id, aliases, name, Some("openssl"), purl)
     }
 
     const LIBSSL: &str =
