@@ -143,6 +143,10 @@ pub struct ScanArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+    /// In the native JSON (`--format json`), list each package's files with the layer that
+    /// wrote each one.
+    #[arg(long)]
+    pub list_files: bool,
     /// Largest uncompressed size of one layer, in bytes.
     #[arg(long, default_value_t = 16 << 30, value_name = "BYTES")]
     pub max_layer_size: u64,

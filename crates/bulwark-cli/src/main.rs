@@ -64,6 +64,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut out = output(&args)?;
             let options = SbomOptions {
                 color: args.output.is_none() && io::stdout().is_terminal(),
+                list_files: args.list_files,
                 ..SbomOptions::default()
             };
             write_sbom_with(
@@ -149,9 +150,13 @@ fn scan(args: &ScanArgs, kind: Kind) -> Result<Scanned> {
     for w in &outcome.inventory.warnings {
         eprintln!("warning: {w}");
     }
+    let mut inventory = outcome.inventory;
+    if args.list_files {
+        bulwark_inventory::attach_file_layers(&mut inventory, &outcome.view);
+    }
     Ok(Scanned {
         artifact,
-        inventory: outcome.inventory,
+        inventory,
     })
 }
 

@@ -86,6 +86,7 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
     let mut out = output(&args.scan)?;
     let options = SbomOptions {
         color: args.scan.output.is_none() && io::stdout().is_terminal(),
+        list_files: args.scan.list_files,
         ..SbomOptions::default()
     };
     write_vuln_report(

@@ -47,17 +47,19 @@ fn bulwark(args: &[&str]) -> Output {
         .expect("the bulwark binary runs")
 }
 
-/// `bulwark sbom examples/debian-mini --format FORMAT --no-cache`, parsed as JSON.
-fn sbom(format: &str) -> Value {
+/// `bulwark sbom examples/debian-mini --format FORMAT --no-cache EXTRA...`, parsed as JSON.
+fn sbom(format: &str, extra: &[&str]) -> Value {
     let image = image_dir();
-    let out = bulwark(&[
+    let mut args = vec![
         "sbom",
         image.to_str().unwrap(),
         "--format",
         format,
         "--no-cache",
         "--quiet",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let out = bulwark(&args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         out.status.code(),
@@ -136,7 +138,7 @@ fn assert_debian_purl(purl: &str, name: &str, version: &str) {
 
 #[test]
 fn native_json_lists_the_pinned_debian_packages() {
-    let doc = sbom("json");
+    let doc = sbom("json", &["--list-files"]);
 
     let os = &doc["os"];
     assert_eq!(os["id"], "debian", "os: {os}");
@@ -165,13 +167,13 @@ fn native_json_lists_the_pinned_debian_packages() {
             .as_str()
             .unwrap_or_else(|| panic!("{name} has no purl"));
         assert_debian_purl(purl, name, version);
-        // `files` (from var/lib/dpkg/info/*.list) is checked once the native JSON carries it.
-        if let Some(files) = p.get("files") {
-            let files: Vec<&str> = files
+        // `files` comes from var/lib/dpkg/info/*.list (`--list-files`).
+        {
+            let files: Vec<&str> = p["files"]
                 .as_array()
                 .unwrap_or_else(|| panic!("{name}: files is not a list"))
                 .iter()
-                .filter_map(Value::as_str)
+                .filter_map(|f| f["path"].as_str())
                 .collect();
             let (_, owned) = OWNED_FILES.iter().find(|(n, _)| *n == name).unwrap();
             assert!(
@@ -185,7 +187,7 @@ fn native_json_lists_the_pinned_debian_packages() {
 
 #[test]
 fn native_json_describes_the_oci_layout() {
-    let doc = sbom("json");
+    let doc = sbom("json", &[]);
     let index = read_json(&image_dir().join("index.json"));
     let manifest_digest = index["manifests"][0]["digest"]
         .as_str()
@@ -215,7 +217,7 @@ fn native_json_describes_the_oci_layout() {
 
 #[test]
 fn cyclonedx_has_deb_purls() {
-    let doc = sbom("cyclonedx");
+    let doc = sbom("cyclonedx", &[]);
     assert_eq!(doc["bomFormat"], "CycloneDX");
     assert_eq!(doc["specVersion"], "1.6");
     let purls: Vec<&str> = doc["components"]

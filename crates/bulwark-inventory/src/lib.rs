@@ -26,6 +26,7 @@ pub use apk::parse_installed as parse_apk_installed;
 pub use dpkg::parse_status as parse_dpkg_status;
 pub use error::InventoryError;
 pub use lang::normalized_name;
+pub use merge::attach_file_layers;
 pub use os_release::parse_os_release;
 pub use package::{LayerRef, OsInfo, Package, PackageKind};
 pub use registry::AnalyzerRegistry;
@@ -45,4 +46,9 @@ pub struct Inventory {
     /// Non-fatal problems met while cataloguing (skipped files, unreadable databases).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// For every file a package owns (`Package::files`) that exists in the final
+    /// filesystem: the index of the layer that wrote its surviving copy. Files a package
+    /// lists but the image lacks (excluded docs, deleted later) have no entry.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub file_layers: std::collections::BTreeMap<String, usize>,
 }

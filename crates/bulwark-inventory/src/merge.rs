@@ -167,8 +167,36 @@ pub fn merge(layers: &[LayerFacts], diff_ids: &[Option<String>]) -> (Inventory, 
         os: os.map(|(_, _, info)| info),
         packages,
         warnings,
+        file_layers: Default::default(),
     };
     (inventory, view)
+}
+
+/// Fills [`Inventory::file_layers`]: for each non-directory file the packages own, the
+/// layer that wrote its surviving copy in `view`. Looked up through symlinked parent
+/// directories (dpkg lists `/bin/bash`; a merged-/usr image stores `usr/bin/bash` behind the
+/// `bin -> usr/bin` link); the file itself is not followed, a package's symlink is its own
+/// entry. Separate from [`merge`] because only `--list-files` output needs it.
+pub fn attach_file_layers(inventory: &mut Inventory, view: &MergedView) {
+    let mut parents: HashMap<&str, Option<String>> = HashMap::new();
+    let mut found = std::collections::BTreeMap::new();
+    for path in inventory.packages.iter().flat_map(|p| &p.files) {
+        let relative = path.trim_start_matches('/');
+        let (parent, name) = relative.rsplit_once('/').unwrap_or(("", relative));
+        let resolved = parents
+            .entry(parent)
+            .or_insert_with(|| view.resolve(parent).ok());
+        let Some(resolved) = resolved else { continue };
+        let entry = if resolved.is_empty() {
+            view.get(name)
+        } else {
+            view.get(&format!("{resolved}/{name}"))
+        };
+        if let Some(entry) = entry.filter(|e| e.meta.kind != bulwark_image::EntryKind::Dir) {
+            found.insert(path.clone(), entry.layer);
+        }
+    }
+    inventory.file_layers = found;
 }
 
 /// The licenses of the copyright file of the Debian package `p`: by `name:arch`, by name,

@@ -47,7 +47,9 @@ use crate::{kind_name, purl, ArtifactKind, Context, ReportError, TOOL_NAME};
 ///     "licenses": ["Apache-2.0"], "maintainer": "…" | null,
 ///     "purl": "pkg:deb/debian/libssl3@…" | null,
 ///     "found_in": "/var/lib/dpkg/status",
-///     "layer": null | { "index": 0, "diff_id": "sha256:…" | null }
+///     "layer": null | { "index": 0, "diff_id": "sha256:…" | null },
+///     "files": null | [ { "path": "/usr/bin/openssl",
+///                         "layer": null | { "index": 0, "diff_id": "sha256:…" | null } } ]
 ///   } ],
 ///   "warnings": ["…"],
 ///   "db": null | { "schema_version": 1, "built_at": "2026-11-01T06:00:00Z",
@@ -88,7 +90,12 @@ use crate::{kind_name, purl, ArtifactKind, Context, ReportError, TOOL_NAME};
 /// package a finding names that the inventory lacks. Image environment variables and history
 /// are deliberately left out: they can hold secrets.
 ///
-/// History: version 1 gained `db` and `vulnerabilities` (added fields, so no bump).
+/// `files` is `null` unless asked for (`bulwark sbom --list-files`); then it lists every
+/// file the package's database names, in its order, each with the layer that wrote the
+/// copy in the final filesystem (`null` for a path the image lacks or a directory).
+///
+/// History: version 1 gained `db` and `vulnerabilities`, then `files` (added fields, so no
+/// bump).
 pub const SCHEMA_VERSION: u32 = 1;
 
 pub(crate) fn write(
@@ -176,12 +183,25 @@ struct Package<'a> {
     purl: Option<&'a str>,
     found_in: &'a str,
     layer: Option<PackageLayer<'a>>,
+    files: Option<Vec<PackageFile<'a>>>,
+}
+
+#[derive(Serialize)]
+struct PackageFile<'a> {
+    path: &'a str,
+    layer: Option<PackageLayer<'a>>,
 }
 
 #[derive(Serialize)]
 struct PackageLayer<'a> {
     index: usize,
     diff_id: Option<&'a str>,
+}
+
+/// The diff_id of layer `index` of the image, if the artifact is one.
+fn layer_diff_id<'a>(cx: &'a Context<'a>, index: usize) -> Option<&'a str> {
+    let image = cx.artifact.image.as_ref()?;
+    image.layers.get(index).map(|l| l.diff_id.as_str())
 }
 
 fn document<'a>(cx: &'a Context<'a>, findings: Option<&'a Findings<'a>>) -> Document<'a> {
@@ -248,6 +268,18 @@ fn document<'a>(cx: &'a Context<'a>, findings: Option<&'a Findings<'a>>) -> Docu
                 layer: p.layer.as_ref().map(|l| PackageLayer {
                     index: l.index,
                     diff_id: l.diff_id.as_deref(),
+                }),
+                files: cx.list_files.then(|| {
+                    p.files
+                        .iter()
+                        .map(|f| PackageFile {
+                            path: f,
+                            layer: cx.inventory.file_layers.get(f).map(|&index| PackageLayer {
+                                index,
+                                diff_id: layer_diff_id(cx, index),
+                            }),
+                        })
+                        .collect()
                 }),
             })
             .collect(),

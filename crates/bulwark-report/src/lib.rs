@@ -168,6 +168,10 @@ pub struct SbomOptions {
     /// Colour the table output (only when writing to a terminal): bold headers in SBOM tables,
     /// severities in vulnerability tables.
     pub color: bool,
+    /// List each package's files, with the layer of each, in the native JSON (`files`);
+    /// layers come from [`Inventory::file_layers`]. Off by default: a Debian base image
+    /// owns thousands of files.
+    pub list_files: bool,
 }
 
 /// Writes the SBOM of `inventory` in `format`, stamped with the current time and a random
@@ -286,6 +290,7 @@ pub(crate) struct Context<'a> {
     pub serial: Uuid,
     pub tool_version: String,
     pub color: bool,
+    pub list_files: bool,
     /// `purls[i]` is the purl of `inventory.packages[i]`.
     pub purls: Vec<Option<String>>,
 }
@@ -315,6 +320,7 @@ impl<'a> Context<'a> {
                 .clone()
                 .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_string()),
             color: options.color,
+            list_files: options.list_files,
             purls: inventory.packages.iter().map(|p| purl(p, os)).collect(),
         })
     }

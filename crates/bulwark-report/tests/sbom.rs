@@ -84,6 +84,7 @@ fn inventory() -> Inventory {
         warnings: vec![
             "skipped /usr/lib/python3/dist-packages/broken.dist-info: no METADATA".into(),
         ],
+        ..Inventory::default()
     }
 }
 
@@ -357,6 +358,7 @@ fn filesystem_artifact() {
         os: None,
         packages: inventory().packages.split_off(3),
         warnings: Vec::new(),
+        ..Inventory::default()
     };
     let bom = render_json(Format::CycloneDx, &artifact, &inventory);
     assert_eq!(bom["metadata"]["component"]["type"], "file");

@@ -75,6 +75,7 @@ fn inventory() -> Inventory {
         warnings: vec![
             "skipped /usr/lib/python3/dist-packages/broken.dist-info: no METADATA".into(),
         ],
+        ..Inventory::default()
     }
 }
 

@@ -63,6 +63,7 @@ pub fn options() -> SbomOptions {
         )),
         tool_version: Some("0.0.0-test".into()),
         color: false,
+        ..SbomOptions::default()
     }
 }
 
