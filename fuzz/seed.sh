@@ -9,7 +9,7 @@ fixtures=${BULWARK_FIXTURES:-$here/../../shared/fixtures}
 corpus=$here/corpus
 [ -d "$fixtures" ] || { echo "no fixtures at $fixtures (set BULWARK_FIXTURES)" >&2; exit 1; }
 
-targets=(layer_walk manifest dpkg_status apk_installed rpmdb registry_reference osv_record alpine_secdb version_order policy_files)
+targets=(layer_walk manifest dpkg_status apk_installed rpmdb registry_reference osv_record alpine_secdb version_order policy_files secrets_scan)
 for t in "${targets[@]}"; do mkdir -p "$corpus/$t"; done
 have() { command -v "$1" >/dev/null 2>&1; }
 # The fixtures are read-only; seeds must stay writable so the script can be rerun.

@@ -20,8 +20,11 @@ pub enum Command {
     Image(VulnScanArgs),
     /// Write the SBOM of an image (CycloneDX by default).
     Sbom(ScanArgs),
-    /// Scan a root filesystem directory for vulnerabilities.
+    /// Scan a root filesystem directory for vulnerabilities and secrets.
     Rootfs(VulnScanArgs),
+    /// Scan a source tree (lockfiles, manifests, config files) for vulnerabilities and
+    /// secrets.
+    Fs(VulnScanArgs),
     /// Manage the vulnerability database.
     #[command(subcommand)]
     Db(DbCommand),
@@ -97,14 +100,18 @@ pub struct VulnScanArgs {
     /// OpenVEX document whose not_affected statements suppress findings; repeatable.
     #[arg(long, value_name = "FILE")]
     pub vex: Vec<PathBuf>,
-    /// Scanners to run, comma-separated (vuln is the only one so far).
+    /// Scanners to run, comma-separated: vuln, secret.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "vuln",
+        default_value = "vuln,secret",
         value_name = "LIST"
     )]
     pub scanners: Vec<String>,
+    /// Secret scanner configuration: custom rules, allow rules, disabled rules (default:
+    /// .bulwark-secret.yaml in the current directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub secret_config: Option<PathBuf>,
     /// Warn when the vulnerability database is older than this many days.
     #[arg(long, default_value_t = 7, value_name = "DAYS")]
     pub db_max_age: u64,

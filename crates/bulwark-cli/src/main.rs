@@ -54,13 +54,13 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Image(args) => vuln::scan(&args, Kind::Image),
-        Command::Rootfs(args) => vuln::scan(&args, Kind::Rootfs),
+        Command::Rootfs(args) | Command::Fs(args) => vuln::scan(&args, Kind::Rootfs),
         Command::Sbom(args) => {
             let format: Format = match &args.format {
                 Some(f) => f.parse()?,
                 None => Format::CycloneDx,
             };
-            let scanned = scan(&args, Kind::Image)?;
+            let scanned = scan(&args, Kind::Image, None)?;
             let mut out = output(&args)?;
             let options = SbomOptions {
                 color: args.output.is_none() && io::stdout().is_terminal(),
@@ -92,10 +92,17 @@ enum Kind {
 struct Scanned {
     artifact: Artifact,
     inventory: bulwark_inventory::Inventory,
+    /// Secrets in every layer's files and in the image config; empty without a scanner.
+    secrets: bulwark_inventory::SecretsReport,
 }
 
-/// Reads the target and catalogues it, with the layer cache and a progress bar.
-fn scan(args: &ScanArgs, kind: Kind) -> Result<Scanned> {
+/// Reads the target and catalogues it, with the layer cache and a progress bar; with a
+/// secret scanner (and its file size limit), also looks for secrets.
+fn scan(
+    args: &ScanArgs,
+    kind: Kind,
+    secrets: Option<(std::sync::Arc<bulwark_secrets::Scanner>, u64)>,
+) -> Result<Scanned> {
     let limits = Limits {
         max_layer_bytes: args.max_layer_size,
         max_image_bytes: args.max_image_size,
@@ -115,7 +122,8 @@ fn scan(args: &ScanArgs, kind: Kind) -> Result<Scanned> {
         }
     };
     let progress = progress::Bar::new(!args.quiet && io::stderr().is_terminal());
-    let registry = AnalyzerRegistry::builtin();
+    let config_scanner = secrets.as_ref().map(|(s, _)| s.clone());
+    let registry = AnalyzerRegistry::with_secrets(secrets);
     let opts = ScanOptions {
         limits,
         cache: cache.as_ref(),
@@ -143,6 +151,11 @@ fn scan(args: &ScanArgs, kind: Kind) -> Result<Scanned> {
             let outcome = scan_image(source.as_ref(), &registry, &opts)?;
             let mut meta = source.meta().clone();
             meta.name = args.target.clone();
+            let mut outcome = outcome;
+            if let Some(scanner) = &config_scanner {
+                let found = bulwark_inventory::scan_image_config(scanner, &meta);
+                outcome.secrets.findings.extend(found);
+            }
             (Artifact::image(meta), outcome)
         }
     };
@@ -157,6 +170,7 @@ fn scan(args: &ScanArgs, kind: Kind) -> Result<Scanned> {
     Ok(Scanned {
         artifact,
         inventory,
+        secrets: outcome.secrets,
     })
 }
 

@@ -1,12 +1,15 @@
-//! `bulwark image|rootfs`: scan, match against the advisory database, apply exceptions and
-//! VEX, filter, report, and turn what remains into the exit code.
+//! `bulwark image|rootfs|fs`: scan (packages, secrets), match against the advisory
+//! database, apply exceptions and VEX, filter, report, and turn what remains into the exit
+//! code.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
-use bulwark_report::{purl, write_vuln_report, Format, SbomOptions};
+use bulwark_report::{purl, write_scan_report, Format, SbomOptions, ScanFindings};
+use bulwark_secrets::{Config as SecretConfig, Scanner};
 use bulwark_vuln::policy::{Exceptions, VexDocument};
 use bulwark_vuln::{match_inventory, MatchOptions, Severity, Status, VulnReport};
 use bulwark_vulndb::VulnDb;
@@ -18,17 +21,42 @@ use crate::{cache_dir, output, Kind};
 /// The default exceptions file, read from the current directory when present.
 const DEFAULT_IGNOREFILE: &str = ".bulwarkignore.yaml";
 
-/// Scans `args.scan.target` for vulnerabilities and reports them.
-pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
-    for s in &args.scanners {
-        match s.trim() {
-            "vuln" => {}
-            "secret" | "config" | "misconfig" | "license" => {
-                bail!("scanner `{s}` is not available yet (available: vuln)")
+/// The default secret scanner configuration, read from the current directory when present.
+const DEFAULT_SECRET_CONFIG: &str = ".bulwark-secret.yaml";
+
+/// Which scanners `--scanners` turned on.
+struct Scanners {
+    vuln: bool,
+    secret: bool,
+}
+
+impl Scanners {
+    fn parse(list: &[String]) -> Result<Self> {
+        let mut on = Scanners {
+            vuln: false,
+            secret: false,
+        };
+        for s in list {
+            match s.trim() {
+                "vuln" => on.vuln = true,
+                "secret" => on.secret = true,
+                "config" | "misconfig" | "license" => {
+                    bail!("scanner `{s}` is not available yet (available: vuln, secret)")
+                }
+                other => bail!("unknown scanner `{other}` (available: vuln, secret)"),
             }
-            other => bail!("unknown scanner `{other}` (available: vuln)"),
         }
+        if !on.vuln && !on.secret {
+            bail!("--scanners needs at least one of: vuln, secret");
+        }
+        Ok(on)
     }
+}
+
+/// Scans `args.scan.target` with the chosen scanners (vulnerabilities, secrets) and
+/// reports what they found.
+pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
+    let scanners = Scanners::parse(&args.scanners)?;
     let format: Format = match &args.scan.format {
         Some(f) => f.parse()?,
         None => Format::Table,
@@ -36,11 +64,7 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
     if format == Format::SpdxJson {
         bail!("SPDX 2.3 has no place for vulnerabilities; use `bulwark sbom --format spdx-json` for the SBOM, or --format json|sarif|cyclonedx|table");
     }
-    let severities: Vec<Severity> = args
-        .severity
-        .iter()
-        .map(|s| s.parse::<Severity>().map_err(anyhow::Error::msg))
-        .collect::<Result<_>>()?;
+    let severities = SeverityFilter::parse(&args.severity)?;
     // Policy inputs are read before the (long) scan so a typo fails fast.
     let exceptions = load_exceptions(args.ignorefile.as_ref())?;
     let vex = args
@@ -48,9 +72,63 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
         .iter()
         .map(|p| VexDocument::load(p))
         .collect::<Result<Vec<_>, _>>()?;
+    let secret_scanner = if scanners.secret {
+        Some(load_secret_scanner(args.secret_config.as_ref())?)
+    } else {
+        None
+    };
     // The image is read first: a broken image is the error users need to see, whatever
     // the state of the database.
-    let scanned = crate::scan(&args.scan, kind)?;
+    let scanned = crate::scan(&args.scan, kind, secret_scanner.clone())?;
+    let report = if scanners.vuln {
+        let mut report = match_vulns(args, &scanned, exceptions.as_ref(), vex)?;
+        report.findings.retain(|f| {
+            severities.keeps_vuln(f.severity) && (!args.ignore_unfixed || f.status == Status::Fixed)
+        });
+        for w in &report.warnings {
+            eprintln!("warning: {w}");
+        }
+        Some(report)
+    } else {
+        None
+    };
+    let mut secrets = scanned.secrets.clone();
+    secrets
+        .findings
+        .retain(|f| severities.keeps_secret(f.secret.severity));
+
+    let mut out = output(&args.scan)?;
+    let options = SbomOptions {
+        color: args.scan.output.is_none() && io::stdout().is_terminal(),
+        list_files: args.scan.list_files,
+        ..SbomOptions::default()
+    };
+    write_scan_report(
+        format,
+        &scanned.artifact,
+        &scanned.inventory,
+        &ScanFindings {
+            vulns: report.as_ref(),
+            secrets: secret_scanner.is_some().then_some(&secrets),
+        },
+        &options,
+        &mut out,
+    )?;
+    out.flush()?;
+    let active = report.as_ref().map_or(0, |r| r.active().count()) + secrets.findings.len();
+    if active > 0 && args.exit_code != 0 {
+        return Ok(ExitCode::from(args.exit_code));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the advisory database, matches the inventory and applies exceptions and VEX.
+fn match_vulns(
+    args: &VulnScanArgs,
+    scanned: &crate::Scanned,
+    exceptions: Option<&Exceptions>,
+    vex: Vec<VexDocument>,
+) -> Result<VulnReport> {
     let db_path = VulnDb::default_path(&cache_dir(args.scan.cache_dir.clone()));
     let db = VulnDb::open(&db_path)?;
     if let Some(days) = age_days(&db.meta().built_at) {
@@ -61,11 +139,10 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
             );
         }
     }
-
     let mut report = match_inventory(&db, &scanned.inventory, &MatchOptions::default())?;
     fill_purls(&mut report, &scanned.inventory);
     let today = time::OffsetDateTime::now_utc().date();
-    if let Some(ex) = &exceptions {
+    if let Some(ex) = exceptions {
         ex.apply(&mut report.findings, today, &mut report.warnings);
     }
     if !vex.is_empty() {
@@ -76,33 +153,54 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
             &mut report.warnings,
         );
     }
-    report.findings.retain(|f| {
-        (severities.is_empty() || severities.contains(&f.severity))
-            && (!args.ignore_unfixed || f.status == Status::Fixed)
-    });
-    for w in &report.warnings {
-        eprintln!("warning: {w}");
+    Ok(report)
+}
+
+/// `--severity`: the levels to report, for vulnerabilities and secrets alike (secrets have
+/// no UNKNOWN or NEGLIGIBLE). Empty: everything.
+struct SeverityFilter {
+    levels: Vec<String>,
+}
+
+impl SeverityFilter {
+    fn parse(list: &[String]) -> Result<Self> {
+        let mut levels = Vec::new();
+        for s in list {
+            let vuln = s.parse::<Severity>().map_err(anyhow::Error::msg)?;
+            levels.push(vuln.name().to_string());
+        }
+        Ok(Self { levels })
     }
-    let mut out = output(&args.scan)?;
-    let options = SbomOptions {
-        color: args.scan.output.is_none() && io::stdout().is_terminal(),
-        list_files: args.scan.list_files,
-        ..SbomOptions::default()
+
+    fn keeps_vuln(&self, s: Severity) -> bool {
+        self.levels.is_empty() || self.levels.iter().any(|l| l == s.name())
+    }
+
+    fn keeps_secret(&self, s: bulwark_secrets::Severity) -> bool {
+        self.levels.is_empty() || self.levels.iter().any(|l| l == s.as_str())
+    }
+}
+
+/// `--secret-config`, else `.bulwark-secret.yaml` when it exists; the scanner and its file
+/// size limit.
+fn load_secret_scanner(flag: Option<&PathBuf>) -> Result<(Arc<Scanner>, u64)> {
+    let config = match flag {
+        Some(path) => SecretConfig::load(path)?,
+        None => {
+            let path = PathBuf::from(DEFAULT_SECRET_CONFIG);
+            if path.is_file() {
+                SecretConfig::load(&path).with_context(|| {
+                    format!("reading {DEFAULT_SECRET_CONFIG} in the current directory")
+                })?
+            } else {
+                SecretConfig::default()
+            }
+        }
     };
-    write_vuln_report(
-        format,
-        &scanned.artifact,
-        &scanned.inventory,
-        &report,
-        &options,
-        &mut out,
-    )?;
-    out.flush()?;
-    let active = report.active().count();
-    if active > 0 && args.exit_code != 0 {
-        return Ok(ExitCode::from(args.exit_code));
-    }
-    Ok(ExitCode::SUCCESS)
+    let limit = config
+        .max_file_size
+        .unwrap_or(bulwark_secrets::DEFAULT_MAX_FILE_SIZE);
+    Ok((Arc::new(Scanner::new(&config)?), limit))
 }
 
 /// `--ignorefile`, else `.bulwarkignore.yaml` when it exists. A named file must exist.

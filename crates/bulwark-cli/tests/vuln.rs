@@ -232,7 +232,10 @@ fn formats_sarif_and_cyclonedx_carry_the_findings() {
     let out = env.run(&["image", &alpine, "-q", "-f", "spdx-json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("bulwark sbom"));
-    let out = env.run(&["image", &alpine, "-q", "--scanners", "secret"]);
+    let out = env.run(&["image", &alpine, "-q", "--scanners", "config"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not available yet"));
+    let out = env.run(&["image", &alpine, "-q", "--scanners", "bogus"]);
     assert_eq!(out.status.code(), Some(2));
 }
 

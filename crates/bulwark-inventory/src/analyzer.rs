@@ -31,6 +31,8 @@ pub enum AnalyzerKind {
     NpmLock,
     /// Cargo lockfiles: `Cargo.lock`.
     CargoLock,
+    /// Credentials in any text file (`bulwark-secrets` rules).
+    Secrets,
 }
 
 /// What an analyzer learned from one file.
@@ -74,6 +76,12 @@ pub enum Fact {
         /// The installed files, absolute and lexically normalised.
         files: Vec<String>,
     },
+    /// Secrets found in the file (masked; never the secret itself). Unlike package facts,
+    /// these count in every layer, also where a later layer hid the file.
+    Secrets(Vec<bulwark_secrets::SecretMatch>),
+    /// The secret scanner did not look at the file (binary, too large, excluded path):
+    /// counted in the report's summary, not a warning.
+    SecretsSkipped(bulwark_secrets::SkipReason),
     /// A non-fatal problem with the file (malformed or oversized manifest): it ends up in
     /// [`Inventory::warnings`](crate::Inventory::warnings) and the scan goes on.
     Warning(String),
@@ -102,6 +110,16 @@ pub trait Analyzer: Send + Sync {
     /// cannot fail the scan on the per-file read limit. `None` (the default): only the
     /// scan's own per-file limit applies, and exceeding it fails the scan.
     fn max_file_bytes(&self) -> Option<u64> {
+        None
+    }
+    /// The facts recorded for a file over [`max_file_bytes`](Self::max_file_bytes), which
+    /// is not read: by default a [`Fact::oversized`] warning.
+    fn oversized(&self, path: &str, size: u64, limit: u64) -> Vec<Fact> {
+        vec![Fact::oversized(path, size, limit)]
+    }
+    /// What besides [`version`](Self::version) decides this analyzer's output (a
+    /// configured rule set's digest), for the layer cache key. `None` for fixed analyzers.
+    fn config_key(&self) -> Option<&str> {
         None
     }
     /// Turns the file's bytes into facts. An error means the file is corrupt and fails the

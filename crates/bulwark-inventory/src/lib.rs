@@ -20,6 +20,7 @@ mod registry;
 pub mod rpm;
 mod rpm_analyzer;
 mod scan;
+mod secrets;
 
 pub use analyzer::{Analyzer, AnalyzerKind, Fact};
 pub use apk::parse_installed as parse_apk_installed;
@@ -32,6 +33,10 @@ pub use package::{LayerRef, OsInfo, Package, PackageKind};
 pub use registry::AnalyzerRegistry;
 pub use scan::{
     scan_image, scan_rootfs, FileFacts, LayerFacts, NoProgress, Progress, ScanOptions, ScanOutcome,
+};
+pub use secrets::{
+    collect_secrets, scan_image_config, SecretFinding, SecretLocation, SecretsAnalyzer,
+    SecretsReport, SkippedFiles,
 };
 
 use serde::{Deserialize, Serialize};

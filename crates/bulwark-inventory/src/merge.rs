@@ -76,6 +76,8 @@ pub fn merge(layers: &[LayerFacts], diff_ids: &[Option<String>]) -> (Inventory, 
                     package_files.insert(metadata_dir.as_str(), files.as_slice());
                 }
                 Fact::Warning(w) => warnings.push(w.clone()),
+                // Secrets count in every layer, not only surviving files: see secrets.rs.
+                Fact::Secrets(_) | Fact::SecretsSkipped(_) => {}
             }
         }
     }

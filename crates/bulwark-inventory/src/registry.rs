@@ -1,7 +1,10 @@
 //! The one place analyzers are registered. Kinds must be unique; the registry's version
 //! string (all kinds and versions) keys the layer cache.
 
+use std::sync::Arc;
+
 use crate::analyzer::{Analyzer, AnalyzerKind};
+use crate::secrets::SecretsAnalyzer;
 use crate::{apk, deb_copyright, dpkg, lang, os_release, rpm_analyzer};
 
 /// An ordered, duplicate-free set of analyzers.
@@ -10,9 +13,23 @@ pub struct AnalyzerRegistry {
 }
 
 impl AnalyzerRegistry {
-    /// Every built-in analyzer.
+    /// Every built-in package analyzer (what `bulwark sbom` runs).
     pub fn builtin() -> Self {
-        Self::new(vec![
+        Self::new(Self::package_analyzers())
+    }
+
+    /// The package analyzers plus, when given, the secret scanner with its file size
+    /// limit (what `bulwark image` runs with `--scanners ...,secret`).
+    pub fn with_secrets(secrets: Option<(Arc<bulwark_secrets::Scanner>, u64)>) -> Self {
+        let mut analyzers = Self::package_analyzers();
+        if let Some((scanner, max_file_bytes)) = secrets {
+            analyzers.push(Box::new(SecretsAnalyzer::new(scanner, max_file_bytes)));
+        }
+        Self::new(analyzers)
+    }
+
+    fn package_analyzers() -> Vec<Box<dyn Analyzer>> {
+        vec![
             Box::new(os_release::OsReleaseAnalyzer),
             Box::new(dpkg::DpkgAnalyzer),
             Box::new(dpkg::DpkgFilesAnalyzer),
@@ -24,7 +41,7 @@ impl AnalyzerRegistry {
             Box::new(lang::NpmAnalyzer),
             Box::new(lang::NpmLockAnalyzer),
             Box::new(lang::CargoLockAnalyzer),
-        ])
+        ]
     }
 
     /// A registry of exactly these analyzers. Panics on a duplicate kind: that is a
@@ -56,7 +73,10 @@ impl AnalyzerRegistry {
         let mut parts: Vec<String> = self
             .analyzers
             .iter()
-            .map(|a| format!("{:?}@{}", a.kind(), a.version()))
+            .map(|a| match a.config_key() {
+                Some(config) => format!("{:?}@{}[{config}]", a.kind(), a.version()),
+                None => format!("{:?}@{}", a.kind(), a.version()),
+            })
             .collect();
         parts.sort();
         parts.join(",")

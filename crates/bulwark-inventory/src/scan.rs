@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyzer::{AnalyzerKind, Fact};
 use crate::merge::merge;
 use crate::registry::AnalyzerRegistry;
+use crate::secrets::{collect_secrets, SecretsReport};
 use crate::{Inventory, InventoryError};
 
 /// Bumped when [`LayerFacts`] changes shape, so old cache entries are ignored.
@@ -76,6 +77,9 @@ impl Default for ScanOptions<'_> {
 pub struct ScanOutcome {
     pub inventory: Inventory,
     pub view: MergedView,
+    /// Secrets in the files of every layer (empty unless the registry has the secrets
+    /// analyzer); image config secrets are added by the caller ([`crate::scan_image_config`]).
+    pub secrets: SecretsReport,
     /// How many layers were served from the cache.
     pub cached_layers: usize,
 }
@@ -140,9 +144,11 @@ pub fn scan_image(
         .map(|l| Some(l.diff_id.to_string()))
         .collect();
     let (inventory, view) = merge(&layers, &layer_refs);
+    let secrets = collect_secrets(&layers, &view, &layer_refs);
     Ok(ScanOutcome {
         inventory,
         view,
+        secrets,
         cached_layers: cached.into_inner(),
     })
 }
@@ -161,9 +167,11 @@ pub fn scan_rootfs(
     let facts = collector.finish()?;
     opts.progress.layer_done(0, 1);
     let (inventory, view) = merge(std::slice::from_ref(&facts), &[None]);
+    let secrets = collect_secrets(std::slice::from_ref(&facts), &view, &[None]);
     Ok(ScanOutcome {
         inventory,
         view,
+        secrets,
         cached_layers: 0,
     })
 }
@@ -206,7 +214,7 @@ impl bulwark_image::EntryVisitor for Collector<'_> {
                 self.facts.facts.push(FileFacts {
                     path: entry.path.clone(),
                     analyzer: analyzer.kind(),
-                    facts: vec![Fact::oversized(&entry.path, entry.size, limit)],
+                    facts: analyzer.oversized(&entry.path, entry.size, limit),
                 });
                 continue;
             }
@@ -215,6 +223,8 @@ impl bulwark_image::EntryVisitor for Collector<'_> {
             }
             let bytes = bytes.as_deref().unwrap_or_default();
             match analyzer.analyze(&entry.path, bytes) {
+                // Most files give the secret scanner nothing to say: keep the cache small.
+                Ok(facts) if facts.is_empty() => {}
                 Ok(facts) => self.facts.facts.push(FileFacts {
                     path: entry.path.clone(),
                     analyzer: analyzer.kind(),

@@ -120,6 +120,7 @@ struct Document<'a> {
     warnings: Vec<&'a str>,
     db: Option<&'a DbInfo>,
     vulnerabilities: Option<Vec<Cow<'a, Finding>>>,
+    secrets: Option<crate::secrets::JsonSecrets<'a>>,
 }
 
 #[derive(Serialize)]
@@ -304,5 +305,6 @@ fn document<'a>(cx: &'a Context<'a>, findings: Option<&'a Findings<'a>>) -> Docu
                 })
                 .collect()
         }),
+        secrets: cx.secrets.map(crate::secrets::json),
     }
 }

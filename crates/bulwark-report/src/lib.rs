@@ -50,6 +50,7 @@ mod json;
 mod license;
 mod purl;
 mod sarif;
+mod secrets;
 mod spdx;
 mod table;
 mod vuln;
@@ -60,7 +61,7 @@ use std::fmt;
 use std::io::Write;
 use std::str::FromStr;
 
-use bulwark_inventory::Inventory;
+use bulwark_inventory::{Inventory, SecretsReport};
 use bulwark_vuln::VulnReport;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -263,12 +264,53 @@ pub fn write_vuln_report(
     options: &SbomOptions,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
+    write_scan_report(
+        format,
+        artifact,
+        inventory,
+        &ScanFindings {
+            vulns: Some(report),
+            secrets: None,
+        },
+        options,
+        out,
+    )
+}
+
+/// What a scan looked for and found: vulnerabilities and secrets, each `None` when its
+/// scanner did not run (`--scanners`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScanFindings<'a> {
+    /// The matcher's report.
+    pub vulns: Option<&'a VulnReport>,
+    /// Secrets in files and image metadata.
+    pub secrets: Option<&'a SecretsReport>,
+}
+
+/// Writes the report of a scan with any set of scanners, as [`write_vuln_report`] does for
+/// vulnerabilities, plus secrets: a table section after the vulnerabilities, a `secrets`
+/// object in the native JSON (`null` when not scanned), one SARIF result per secret (rule
+/// id = the secret rule's id). CycloneDX carries no secrets (it has no place for them).
+/// Secrets are only ever shown masked.
+pub fn write_scan_report(
+    format: Format,
+    artifact: &Artifact,
+    inventory: &Inventory,
+    found: &ScanFindings<'_>,
+    options: &SbomOptions,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    let empty = VulnReport::default();
+    let report = found.vulns.unwrap_or(&empty);
     let inventory: Cow<'_, Inventory> = vuln::complete_inventory(inventory, report);
-    let cx = Context::new(artifact, &inventory, options)?;
+    let mut cx = Context::new(artifact, &inventory, options)?;
+    cx.vulns_scanned = found.vulns.is_some();
+    cx.secrets = found.secrets;
     let findings = vuln::Findings::new(&cx, report);
+    let vulns = found.vulns.map(|_| &findings);
     match format {
         Format::Table => vuln_table::write(&cx, &findings, out),
-        Format::Json => json::write(&cx, Some(&findings), out),
+        Format::Json => json::write(&cx, vulns, out),
         Format::CycloneDx => cyclonedx::write(&cx, Some(&findings), out),
         Format::Sarif => sarif::write(&cx, &findings, out),
         Format::SpdxJson => Err(ReportError::FormatNotApplicable {
@@ -291,6 +333,10 @@ pub(crate) struct Context<'a> {
     pub tool_version: String,
     pub color: bool,
     pub list_files: bool,
+    /// Whether vulnerabilities were looked for (`--scanners` without `vuln`: not).
+    pub vulns_scanned: bool,
+    /// Secret findings, when secrets were looked for.
+    pub secrets: Option<&'a SecretsReport>,
     /// `purls[i]` is the purl of `inventory.packages[i]`.
     pub purls: Vec<Option<String>>,
 }
@@ -321,6 +367,8 @@ impl<'a> Context<'a> {
                 .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_string()),
             color: options.color,
             list_files: options.list_files,
+            vulns_scanned: true,
+            secrets: None,
             purls: inventory.packages.iter().map(|p| purl(p, os)).collect(),
         })
     }

@@ -19,6 +19,7 @@
 //! - suppressed findings carry `suppressions: [{kind: "external", status: "accepted",
 //!   justification}]` (the exception's reason or the VEX statement); active ones carry none.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
@@ -36,6 +37,9 @@ const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
 /// The `partialFingerprints` key; a new recipe gets a new version.
 const FINGERPRINT_KEY: &str = "bulwarkFinding/v1";
+
+/// The `partialFingerprints` key of secret results (the secret's SHA-256).
+const SECRET_FINGERPRINT_KEY: &str = "bulwarkSecret/v1";
 
 pub(crate) fn write(
     cx: &Context<'_>,
@@ -141,11 +145,30 @@ struct SarifResult<'a> {
     properties: ResultProperties<'a>,
 }
 
+/// A result's `properties`: package facts for a vulnerability, the rule's severity and
+/// the remediation for a secret.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ResultProperties<'a> {
+    Vuln(VulnProperties<'a>),
+    Secret(SecretProperties<'a>),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SecretProperties<'a> {
+    severity: &'static str,
+    kind: &'static str,
+    secret_rule: &'a str,
+    remediation: &'static str,
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     physical_location: Option<PhysicalLocation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     logical_locations: Vec<LogicalLocation<'a>>,
 }
 
@@ -153,6 +176,14 @@ struct Location<'a> {
 #[serde(rename_all = "camelCase")]
 struct PhysicalLocation {
     artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
 }
 
 #[derive(Serialize)]
@@ -163,7 +194,7 @@ struct ArtifactLocation {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct LogicalLocation<'a> {
-    name: &'a str,
+    name: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fully_qualified_name: Option<&'a str>,
     kind: &'static str,
@@ -178,7 +209,7 @@ struct SarifSuppression {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ResultProperties<'a> {
+struct VulnProperties<'a> {
     severity: &'static str,
     status: &'static str,
     package_type: &'static str,
@@ -199,12 +230,17 @@ fn log<'a>(cx: &'a Context<'a>, findings: &'a Findings<'a>) -> Log<'a> {
             group.push(e.finding);
         }
     }
-    let rules = by_rule.iter().filter_map(|group| rule(group)).collect();
-    let results = findings
+    let mut rules: Vec<Rule<'a>> = by_rule.iter().filter_map(|group| rule(group)).collect();
+    let mut results: Vec<SarifResult<'a>> = findings
         .entries
         .iter()
         .map(|e| result(e, rule_index.get(e.finding.id.as_str()).copied()))
         .collect();
+    if let Some(secrets) = cx.secrets {
+        let (more_rules, more_results) = secret_rules_and_results(secrets, rules.len());
+        rules.extend(more_rules);
+        results.extend(more_results);
+    }
 
     Log {
         schema: SCHEMA_URL,
@@ -308,9 +344,10 @@ fn result<'a>(e: &Entry<'a>, rule_index: Option<usize>) -> SarifResult<'a> {
         locations: vec![Location {
             physical_location: (!uri.is_empty()).then_some(PhysicalLocation {
                 artifact_location: ArtifactLocation { uri },
+                region: None,
             }),
             logical_locations: vec![LogicalLocation {
-                name: &p.name,
+                name: Cow::Borrowed(&p.name),
                 fully_qualified_name: e.purl,
                 kind: "package",
             }],
@@ -325,14 +362,82 @@ fn result<'a>(e: &Entry<'a>, rule_index: Option<usize>) -> SarifResult<'a> {
                 justification: vuln::suppression_text(s),
             })
             .collect(),
-        properties: ResultProperties {
+        properties: ResultProperties::Vuln(VulnProperties {
             severity: f.severity.name(),
             status: f.status.name(),
             package_type: kind_name(p.kind),
             installed_version: &p.version,
             fixed_version: f.fixed_version.as_deref(),
-        },
+        }),
     }
+}
+
+/// Rules and results for secrets, appended after the vulnerabilities' (`first_index` is
+/// the number of rules before them). One rule per secret rule id, in order of first
+/// appearance; the fingerprint is the secret's own (a SHA-256 of the secret, never the
+/// secret), so the same leaked key is one alert wherever it appears.
+fn secret_rules_and_results(
+    report: &bulwark_inventory::SecretsReport,
+    first_index: usize,
+) -> (Vec<Rule<'_>>, Vec<SarifResult<'_>>) {
+    let mut rules: Vec<Rule<'_>> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut results = Vec::new();
+    for s in crate::secrets::sarif(report) {
+        let rule_index = *index.entry(s.rule_id).or_insert_with(|| {
+            rules.push(Rule {
+                id: s.rule_id,
+                short_description: Text {
+                    text: s.title.to_string(),
+                },
+                help_uri: None,
+                help: Text {
+                    text: format!("Secret: {}\nRemediation: {}", s.title, s.remediation),
+                },
+                default_configuration: Configuration { level: s.level },
+                properties: RuleProperties {
+                    security_severity: None,
+                    tags: vec!["secret", "security", s.severity],
+                },
+            });
+            first_index + rules.len() - 1
+        });
+        results.push(SarifResult {
+            rule_id: s.rule_id,
+            rule_index,
+            level: s.level,
+            message: Text { text: s.message },
+            locations: vec![Location {
+                physical_location: s.path.map(|p| PhysicalLocation {
+                    artifact_location: ArtifactLocation {
+                        uri: artifact_uri(p),
+                    },
+                    region: Some(Region { start_line: s.line }),
+                }),
+                logical_locations: s
+                    .logical
+                    .map(|name| LogicalLocation {
+                        name: Cow::Owned(name),
+                        fully_qualified_name: None,
+                        kind: "object",
+                    })
+                    .into_iter()
+                    .collect(),
+            }],
+            partial_fingerprints: BTreeMap::from([(
+                SECRET_FINGERPRINT_KEY,
+                s.fingerprint.to_string(),
+            )]),
+            suppressions: Vec::new(),
+            properties: ResultProperties::Secret(SecretProperties {
+                severity: s.severity,
+                kind: "secret",
+                secret_rule: s.rule_id,
+                remediation: s.remediation,
+            }),
+        });
+    }
+    (rules, results)
 }
 
 /// SARIF levels: CRITICAL and HIGH fail a build (`error`), MEDIUM warns, the rest notes.

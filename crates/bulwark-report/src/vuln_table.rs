@@ -51,11 +51,14 @@ pub(crate) fn write(
         writeln!(out, "Digest: {version}")?;
     }
     writeln!(out, "OS: {}", os_line(cx.inventory.os.as_ref()))?;
-    writeln!(out, "Vulnerability DB: {}", db_line(&findings.report.db))?;
+    if cx.vulns_scanned {
+        writeln!(out, "Vulnerability DB: {}", db_line(&findings.report.db))?;
+    }
     writeln!(out)?;
 
     let active: Vec<&Entry<'_>> = findings.active().collect();
-    if active.is_empty() {
+    if !cx.vulns_scanned {
+    } else if active.is_empty() {
         writeln!(out, "No vulnerabilities found")?;
     } else {
         writeln!(out, "{}", summary(&active, cx.color))?;
@@ -77,6 +80,12 @@ pub(crate) fn write(
             by_exception + by_vex,
             parts.join(", ")
         )?;
+    }
+    if let Some(secrets) = cx.secrets {
+        if cx.vulns_scanned {
+            writeln!(out)?;
+        }
+        write!(out, "{}", crate::secrets::table_section(secrets, cx.color))?;
     }
     Ok(())
 }
