@@ -9,7 +9,7 @@ fixtures=${BULWARK_FIXTURES:-$here/../../shared/fixtures}
 corpus=$here/corpus
 [ -d "$fixtures" ] || { echo "no fixtures at $fixtures (set BULWARK_FIXTURES)" >&2; exit 1; }
 
-targets=(layer_walk manifest dpkg_status apk_installed rpmdb registry_reference osv_record alpine_secdb version_order policy_files secrets_scan)
+targets=(layer_walk manifest dpkg_status apk_installed rpmdb registry_reference osv_record alpine_secdb version_order policy_files secrets_scan dockerfile_parse config_yaml)
 for t in "${targets[@]}"; do mkdir -p "$corpus/$t"; done
 have() { command -v "$1" >/dev/null 2>&1; }
 # The fixtures are read-only; seeds must stay writable so the script can be rerun.
@@ -111,5 +111,14 @@ for f in "$fixtures"/versions/osv-scalibr-semantic/*-versions.txt; do
 done
 sed -n '/^```yaml/,/^```/p' "$here/../docs/EXCEPTIONS.md" | sed '1d;$d' > "$corpus/policy_files/exceptions.yaml"
 printf '%s' '{"@context":"https://openvex.dev/ns/v0.2.0","@id":"x","author":"a","timestamp":"2026-01-01T00:00:00Z","version":1,"statements":[{"vulnerability":{"name":"CVE-1"},"products":[{"@id":"pkg:deb/debian/a@1"}],"status":"not_affected","justification":"component_not_present"}]}' > "$corpus/policy_files/vex.json"
+
+# The bulwark-checks corpus (ours): Dockerfiles for one target, YAML/JSON for the other.
+for f in "$here"/../crates/bulwark-checks/tests/data/*/*; do
+    case "$(basename "$f")" in
+        expected.txt) ;;
+        *.yaml|*.yml|*.json) copy "$f" "$corpus/config_yaml/$(basename "$(dirname "$f")")" ;;
+        *) copy "$f" "$corpus/dockerfile_parse/$(basename "$(dirname "$f")")" ;;
+    esac
+done
 
 du -sh "$corpus"/* | sed "s|$here/||"

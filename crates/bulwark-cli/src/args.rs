@@ -28,6 +28,9 @@ pub enum Command {
     /// Manage the vulnerability database.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Check Dockerfiles, compose files, Kubernetes manifests and docker inspect output for
+    /// misconfigurations (CIS Docker Benchmark).
+    Config(crate::config_cmd::ConfigArgs),
 }
 
 /// `bulwark db ...`.

@@ -3,6 +3,7 @@
 //! (0 ok, 1 findings with `--exit-code`, 2 usage or input error).
 
 mod args;
+mod config_cmd;
 mod db;
 mod progress;
 mod vuln;
@@ -78,6 +79,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Db(cmd) => db::run(cmd),
+        Command::Config(args) => config_cmd::run(&args),
     }
 }
 
