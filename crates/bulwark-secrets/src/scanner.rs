@@ -18,7 +18,7 @@ use crate::rules;
 
 /// Bumped whenever built-in rules or matching behaviour change, so cached results made
 /// by an older version are not reused. Part of [`Scanner::cache_key`].
-pub const RULES_VERSION: u32 = 1;
+pub const RULES_VERSION: u32 = 2;
 
 /// How many leading bytes are checked for NUL to call a file binary (git's test).
 const BINARY_SNIFF: usize = 8 * 1024;

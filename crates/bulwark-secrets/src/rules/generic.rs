@@ -36,7 +36,7 @@ pub(super) fn rules() -> Vec<RuleDef> {
             assignment("password|passwd|passphrase|pwd"),
         )
         .generic()
-        .validate(assignment_ok),
+        .validate(password_assignment_ok),
         rule(
             "generic-secret",
             "Hard-coded secret",
@@ -113,6 +113,7 @@ const PLACEHOLDER_PARTS: &[&str] = &[
     "your_",
     "your-",
     "yourpass",
+    "mypass",
     "yoursecret",
     "yourtoken",
     "_here",
@@ -306,6 +307,30 @@ fn kubernetes_env_ok(before: &[u8], secret: &[u8], _after: &[u8]) -> bool {
     key_names_credential(key) && value_looks_real(secret)
 }
 
+/// `generic-password`'s check: [`assignment_ok`], and when `pwd` is the key's only
+/// password word it must not run into more letters (`gpio_pwdown`, `pwdata` are not
+/// passwords; `db_pwd`, `PWD2` are).
+fn password_assignment_ok(before: &[u8], secret: &[u8], after: &[u8]) -> bool {
+    assignment_ok(before, secret, after) && !pwd_inside_a_word(before)
+}
+
+fn pwd_inside_a_word(before: &[u8]) -> bool {
+    let key_len = before
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+        .unwrap_or(before.len());
+    let key = before[..key_len].to_ascii_lowercase();
+    let longer: [&[u8]; 3] = [b"password", b"passwd", b"passphrase"];
+    if longer
+        .iter()
+        .any(|t| memchr::memmem::find(&key, t).is_some())
+    {
+        return false;
+    }
+    let mut uses = key.windows(3).enumerate().filter(|(_, w)| *w == b"pwd");
+    uses.all(|(i, _)| key.get(i + 3).is_some_and(u8::is_ascii_lowercase))
+}
+
 fn assignment_ok(before: &[u8], secret: &[u8], _after: &[u8]) -> bool {
     key_names_credential(before) && value_looks_real(secret)
 }
@@ -420,6 +445,17 @@ fn url_password_ok(before: &[u8], secret: &[u8], after: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pwd_must_end_its_word() {
+        // Linux kernel board files: `.gpio_pwdown = GPIO105_HX4700_nIR_ON,`.
+        assert!(pwd_inside_a_word(b".gpio_pwdown\t\t= "));
+        assert!(pwd_inside_a_word(b"pwdata = "));
+        assert!(!pwd_inside_a_word(b"db_pwd = "));
+        assert!(!pwd_inside_a_word(b"PWD2="));
+        assert!(!pwd_inside_a_word(b"pwdown_password = "));
+        assert!(looks_like_placeholder(b"mypassword.domain=mydom"));
+    }
 
     #[test]
     fn real_looking_values_pass() {
