@@ -103,7 +103,7 @@ pub struct VulnScanArgs {
     /// OpenVEX document whose not_affected statements suppress findings; repeatable.
     #[arg(long, value_name = "FILE")]
     pub vex: Vec<PathBuf>,
-    /// Scanners to run, comma-separated: vuln, secret.
+    /// Scanners to run, comma-separated: vuln, secret, config (image config checks).
     #[arg(
         long,
         value_delimiter = ',',

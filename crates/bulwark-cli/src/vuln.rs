@@ -28,6 +28,8 @@ const DEFAULT_SECRET_CONFIG: &str = ".bulwark-secret.yaml";
 struct Scanners {
     vuln: bool,
     secret: bool,
+    /// Image config checks (`config`, alias `misconfig`).
+    config: bool,
 }
 
 impl Scanners {
@@ -35,19 +37,21 @@ impl Scanners {
         let mut on = Scanners {
             vuln: false,
             secret: false,
+            config: false,
         };
         for s in list {
             match s.trim() {
                 "vuln" => on.vuln = true,
                 "secret" => on.secret = true,
-                "config" | "misconfig" | "license" => {
-                    bail!("scanner `{s}` is not available yet (available: vuln, secret)")
+                "config" | "misconfig" => on.config = true,
+                "license" => {
+                    bail!("scanner `{s}` is not available yet (available: vuln, secret, config)")
                 }
-                other => bail!("unknown scanner `{other}` (available: vuln, secret)"),
+                other => bail!("unknown scanner `{other}` (available: vuln, secret, config)"),
             }
         }
-        if !on.vuln && !on.secret {
-            bail!("--scanners needs at least one of: vuln, secret");
+        if !on.vuln && !on.secret && !on.config {
+            bail!("--scanners needs at least one of: vuln, secret, config");
         }
         Ok(on)
     }
@@ -57,6 +61,9 @@ impl Scanners {
 /// reports what they found.
 pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
     let scanners = Scanners::parse(&args.scanners)?;
+    if scanners.config && kind == Kind::Rootfs {
+        bail!("--scanners config checks an image's config; for the Dockerfiles, compose files and manifests of a directory run `bulwark config DIR`");
+    }
     let format: Format = match &args.scan.format {
         Some(f) => f.parse()?,
         None => Format::Table,
@@ -96,6 +103,11 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
     secrets
         .findings
         .retain(|f| severities.keeps_secret(f.secret.severity));
+    let misconfigs: Option<Vec<bulwark_checks::Finding>> = scanners.config.then(|| {
+        let mut found = check_image(&scanned.artifact);
+        found.retain(|f| severities.keeps_level(f.severity.as_str()));
+        found
+    });
 
     let mut out = output(&args.scan)?;
     let options = SbomOptions {
@@ -110,12 +122,19 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
         &ScanFindings {
             vulns: report.as_ref(),
             secrets: secret_scanner.is_some().then_some(&secrets),
+            misconfigs: misconfigs.as_deref(),
         },
         &options,
         &mut out,
     )?;
     out.flush()?;
-    let active = report.as_ref().map_or(0, |r| r.active().count()) + secrets.findings.len();
+    let active = report.as_ref().map_or(0, |r| r.active().count())
+        + secrets.findings.len()
+        + misconfigs
+            .iter()
+            .flatten()
+            .filter(|f| f.severity != bulwark_checks::Severity::Info)
+            .count();
     if active > 0 && args.exit_code != 0 {
         return Ok(ExitCode::from(args.exit_code));
     }
@@ -177,8 +196,61 @@ impl SeverityFilter {
     }
 
     fn keeps_secret(&self, s: bulwark_secrets::Severity) -> bool {
-        self.levels.is_empty() || self.levels.iter().any(|l| l == s.as_str())
+        self.keeps_level(s.as_str())
     }
+
+    fn keeps_level(&self, name: &str) -> bool {
+        self.levels.is_empty() || self.levels.iter().any(|l| l == name)
+    }
+}
+
+/// The image config checks (`bulwark_checks::check_image_config`) on the scanned image's
+/// config: user, exposed ports, health check, env names, command, history.
+fn check_image(artifact: &bulwark_report::Artifact) -> Vec<bulwark_checks::Finding> {
+    let Some(meta) = &artifact.image else {
+        return Vec::new();
+    };
+    let runtime = meta.config.config.clone().unwrap_or_default();
+    let exposed: Vec<String> = runtime
+        .exposed_ports
+        .as_ref()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    let env_names: Vec<String> = runtime
+        .env
+        .iter()
+        .flatten()
+        .map(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k).to_string())
+        .collect();
+    let command: Vec<String> = runtime
+        .entrypoint
+        .iter()
+        .flatten()
+        .chain(runtime.cmd.iter().flatten())
+        .cloned()
+        .collect();
+    let history: Vec<String> = meta
+        .config
+        .history
+        .iter()
+        .filter_map(|h| h.created_by.clone())
+        .collect();
+    let healthcheck = runtime.healthcheck.as_ref().is_some_and(|h| {
+        h.get("Test")
+            .and_then(|t| t.as_array())
+            .and_then(|t| t.first())
+            .and_then(|t| t.as_str())
+            != Some("NONE")
+    });
+    let facts = bulwark_checks::ImageFacts {
+        user: runtime.user.as_deref(),
+        exposed_ports: &exposed,
+        healthcheck,
+        env_names: &env_names,
+        command: &command,
+        history: &history,
+    };
+    bulwark_checks::check_image_config(&facts, &bulwark_checks::CheckOptions::default())
 }
 
 /// `--secret-config`, else `.bulwark-secret.yaml` when it exists; the scanner and its file

@@ -90,6 +90,14 @@ use crate::{kind_name, purl, ArtifactKind, Context, ReportError, TOOL_NAME};
 /// package a finding names that the inventory lacks. Image environment variables and history
 /// are deliberately left out: they can hold secrets.
 ///
+/// `secrets` (`bulwark image --scanners ...,secret`) is `null` unless secrets were looked
+/// for, else `{ "findings": [ { "rule_id", "title", "severity", "category", "location":
+/// { "kind": "file", "path" } | { "kind": "env", "name" } | { "kind": "label", "key" } |
+/// { "kind": "history", "index" }, "line", "end_line", "column", "match" (masked),
+/// "snippet" (masked), "fingerprint", "layer", "removed_in", "remediation" } ], "skipped":
+/// { "binary", "too_large", "excluded" } }`. `misconfigurations` (`--scanners ...,config`)
+/// is `null` unless the image config was checked, else the `bulwark_checks::Finding`s.
+///
 /// `files` is `null` unless asked for (`bulwark sbom --list-files`); then it lists every
 /// file the package's database names, in its order, each with the layer that wrote the
 /// copy in the final filesystem (`null` for a path the image lacks or a directory).
@@ -121,6 +129,7 @@ struct Document<'a> {
     db: Option<&'a DbInfo>,
     vulnerabilities: Option<Vec<Cow<'a, Finding>>>,
     secrets: Option<crate::secrets::JsonSecrets<'a>>,
+    misconfigurations: Option<&'a [bulwark_checks::Finding]>,
 }
 
 #[derive(Serialize)]
@@ -306,5 +315,6 @@ fn document<'a>(cx: &'a Context<'a>, findings: Option<&'a Findings<'a>>) -> Docu
                 .collect()
         }),
         secrets: cx.secrets.map(crate::secrets::json),
+        misconfigurations: cx.misconfigs,
     }
 }

@@ -271,6 +271,7 @@ pub fn write_vuln_report(
         &ScanFindings {
             vulns: Some(report),
             secrets: None,
+            misconfigs: None,
         },
         options,
         out,
@@ -285,12 +286,15 @@ pub struct ScanFindings<'a> {
     pub vulns: Option<&'a VulnReport>,
     /// Secrets in files and image metadata.
     pub secrets: Option<&'a SecretsReport>,
+    /// Misconfigurations of the image config (`bulwark_checks::check_image_config`).
+    pub misconfigs: Option<&'a [bulwark_checks::Finding]>,
 }
 
 /// Writes the report of a scan with any set of scanners, as [`write_vuln_report`] does for
 /// vulnerabilities, plus secrets: a table section after the vulnerabilities, a `secrets`
 /// object in the native JSON (`null` when not scanned), one SARIF result per secret (rule
-/// id = the secret rule's id). CycloneDX carries no secrets (it has no place for them).
+/// id = the secret rule's id); image misconfigurations likewise (a table section, a
+/// `misconfigurations` list, SARIF results with the check id). CycloneDX carries neither.
 /// Secrets are only ever shown masked.
 pub fn write_scan_report(
     format: Format,
@@ -306,6 +310,7 @@ pub fn write_scan_report(
     let mut cx = Context::new(artifact, &inventory, options)?;
     cx.vulns_scanned = found.vulns.is_some();
     cx.secrets = found.secrets;
+    cx.misconfigs = found.misconfigs;
     let findings = vuln::Findings::new(&cx, report);
     let vulns = found.vulns.map(|_| &findings);
     match format {
@@ -337,6 +342,8 @@ pub(crate) struct Context<'a> {
     pub vulns_scanned: bool,
     /// Secret findings, when secrets were looked for.
     pub secrets: Option<&'a SecretsReport>,
+    /// Image misconfigurations, when they were looked for.
+    pub misconfigs: Option<&'a [bulwark_checks::Finding]>,
     /// `purls[i]` is the purl of `inventory.packages[i]`.
     pub purls: Vec<Option<String>>,
 }
@@ -369,6 +376,7 @@ impl<'a> Context<'a> {
             list_files: options.list_files,
             vulns_scanned: true,
             secrets: None,
+            misconfigs: None,
             purls: inventory.packages.iter().map(|p| purl(p, os)).collect(),
         })
     }

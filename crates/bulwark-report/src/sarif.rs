@@ -41,6 +41,9 @@ const FINGERPRINT_KEY: &str = "bulwarkFinding/v1";
 /// The `partialFingerprints` key of secret results (the secret's SHA-256).
 const SECRET_FINGERPRINT_KEY: &str = "bulwarkSecret/v1";
 
+/// The `partialFingerprints` key of misconfiguration results (check id and subject).
+const MISCONFIG_FINGERPRINT_KEY: &str = "bulwarkMisconfig/v1";
+
 pub(crate) fn write(
     cx: &Context<'_>,
     findings: &Findings<'_>,
@@ -145,22 +148,22 @@ struct SarifResult<'a> {
     properties: ResultProperties<'a>,
 }
 
-/// A result's `properties`: package facts for a vulnerability, the rule's severity and
-/// the remediation for a secret.
+/// A result's `properties`: package facts for a vulnerability; the severity, kind
+/// (`secret`, `misconfiguration`), rule and remediation for the others.
 #[derive(Serialize)]
 #[serde(untagged)]
 enum ResultProperties<'a> {
     Vuln(VulnProperties<'a>),
-    Secret(SecretProperties<'a>),
+    Rule(FindingProperties<'a>),
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SecretProperties<'a> {
+struct FindingProperties<'a> {
     severity: &'static str,
     kind: &'static str,
-    secret_rule: &'a str,
-    remediation: &'static str,
+    rule: &'a str,
+    remediation: &'a str,
 }
 
 #[derive(Serialize)]
@@ -238,6 +241,11 @@ fn log<'a>(cx: &'a Context<'a>, findings: &'a Findings<'a>) -> Log<'a> {
         .collect();
     if let Some(secrets) = cx.secrets {
         let (more_rules, more_results) = secret_rules_and_results(secrets, rules.len());
+        rules.extend(more_rules);
+        results.extend(more_results);
+    }
+    if let Some(misconfigs) = cx.misconfigs {
+        let (more_rules, more_results) = misconfig_rules_and_results(misconfigs, rules.len());
         rules.extend(more_rules);
         results.extend(more_results);
     }
@@ -429,11 +437,93 @@ fn secret_rules_and_results(
                 s.fingerprint.to_string(),
             )]),
             suppressions: Vec::new(),
-            properties: ResultProperties::Secret(SecretProperties {
+            properties: ResultProperties::Rule(FindingProperties {
                 severity: s.severity,
                 kind: "secret",
-                secret_rule: s.rule_id,
+                rule: s.rule_id,
                 remediation: s.remediation,
+            }),
+        });
+    }
+    (rules, results)
+}
+
+/// Rules and results for image misconfigurations: one rule per check id, results located
+/// logically in the image config (there is no file). Fingerprint: check id and subject.
+fn misconfig_rules_and_results(
+    findings: &[bulwark_checks::Finding],
+    first_index: usize,
+) -> (Vec<Rule<'_>>, Vec<SarifResult<'_>>) {
+    use bulwark_checks::Severity as S;
+    let level = |s: S| match s {
+        S::Critical | S::High => "error",
+        S::Medium => "warning",
+        S::Low | S::Info => "note",
+    };
+    let mut rules: Vec<Rule<'_>> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut results = Vec::new();
+    for f in findings {
+        let rule_index = *index.entry(f.check_id.as_str()).or_insert_with(|| {
+            let cis = f
+                .cis
+                .as_deref()
+                .map(|c| format!(" (CIS Docker Benchmark {c})"));
+            rules.push(Rule {
+                id: &f.check_id,
+                short_description: Text {
+                    text: f.title.clone(),
+                },
+                help_uri: None,
+                help: Text {
+                    text: format!(
+                        "{}{}\nRemediation: {}",
+                        f.title,
+                        cis.unwrap_or_default(),
+                        f.remediation
+                    ),
+                },
+                default_configuration: Configuration {
+                    level: level(f.default_severity),
+                },
+                properties: RuleProperties {
+                    security_severity: None,
+                    tags: vec!["misconfiguration", "security", f.default_severity.as_str()],
+                },
+            });
+            first_index + rules.len() - 1
+        });
+        let subject = f.subject.as_deref().unwrap_or("image config");
+        let mut hash = Sha256::new();
+        for part in [f.check_id.as_str(), subject] {
+            hash.update(part.as_bytes());
+            hash.update([0u8]);
+        }
+        results.push(SarifResult {
+            rule_id: &f.check_id,
+            rule_index,
+            level: level(f.severity),
+            message: Text {
+                text: format!("{}\nRemediation: {}", f.message, f.remediation),
+            },
+            locations: vec![Location {
+                physical_location: None,
+                logical_locations: vec![LogicalLocation {
+                    name: Cow::Borrowed(subject),
+                    fully_qualified_name: None,
+                    kind: "object",
+                }],
+            }],
+            partial_fingerprints: BTreeMap::from([(
+                MISCONFIG_FINGERPRINT_KEY,
+                hex::encode(hash.finalize()),
+            )]),
+            suppressions: Vec::new(),
+            properties: ResultProperties::Rule(FindingProperties {
+                severity: f.severity.as_str(),
+                kind: "misconfiguration",
+                rule: &f.check_id,
+                remediation: &f.remediation,
             }),
         });
     }

@@ -229,3 +229,30 @@ pub(crate) fn sarif(report: &SecretsReport) -> impl Iterator<Item = SarifSecret<
         }
     })
 }
+
+/// The table section for image misconfigurations (`--scanners config`): one row per
+/// finding of the image config checks.
+pub(crate) fn misconfig_section(findings: &[bulwark_checks::Finding]) -> String {
+    if findings.is_empty() {
+        return "No misconfigurations found\n".to_string();
+    }
+    let mut out = format!("Misconfigurations: {}\n", findings.len());
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_FULL_CONDENSED);
+    table.set_header(
+        ["Severity", "Check", "CIS", "Where", "Message"]
+            .map(|h| Cell::new(h).add_attribute(Attribute::Bold)),
+    );
+    for f in findings {
+        table.add_row(vec![
+            Cell::new(f.severity.as_str()),
+            Cell::new(format!("{}\n{}", f.check_id, f.title)),
+            Cell::new(f.cis.as_deref().unwrap_or("")),
+            Cell::new(f.subject.as_deref().unwrap_or("image config")),
+            Cell::new(cut(&f.message, SNIPPET_WIDTH)),
+        ]);
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+    out
+}

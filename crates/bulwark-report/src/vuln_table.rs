@@ -87,6 +87,12 @@ pub(crate) fn write(
         }
         write!(out, "{}", crate::secrets::table_section(secrets, cx.color))?;
     }
+    if let Some(misconfigs) = cx.misconfigs {
+        if cx.vulns_scanned || cx.secrets.is_some() {
+            writeln!(out)?;
+        }
+        write!(out, "{}", crate::secrets::misconfig_section(misconfigs))?;
+    }
     Ok(())
 }
 
