@@ -232,7 +232,7 @@ fn formats_sarif_and_cyclonedx_carry_the_findings() {
     let out = env.run(&["image", &alpine, "-q", "-f", "spdx-json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("bulwark sbom"));
-    let out = env.run(&["image", &alpine, "-q", "--scanners", "config"]);
+    let out = env.run(&["image", &alpine, "-q", "--scanners", "license"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not available yet"));
     let out = env.run(&["image", &alpine, "-q", "--scanners", "bogus"]);
@@ -245,7 +245,7 @@ fn db_status_and_a_killed_import_leave_the_database_usable() {
     let out = env.run(&["db", "status", "-f", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let before = json(&out);
-    assert_eq!(before["meta"]["schema_version"], 2);
+    assert_eq!(before["meta"]["schema_version"], 3);
     assert_eq!(before["meta"]["sources"].as_array().unwrap().len(), 3);
 
     // Start a large import and kill it part-way: the old database stays the live one.

@@ -79,18 +79,33 @@ impl FromStr for Severity {
     /// Accepts Bulwark's names and the vendor words seen in advisory data
     /// (`moderate`, `important`, `unimportant`, `none`), case-insensitively.
     fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "unknown" | "not yet assigned" | "" => Ok(Self::Unknown),
-            "negligible" | "unimportant" | "none" | "informational" => Ok(Self::Negligible),
-            "low" | "minor" => Ok(Self::Low),
-            "medium" | "moderate" => Ok(Self::Medium),
-            "high" | "important" => Ok(Self::High),
-            "critical" => Ok(Self::Critical),
-            _ => Err(format!(
-                "unknown severity `{}` (expected one of UNKNOWN, NEGLIGIBLE, LOW, MEDIUM, HIGH, CRITICAL)",
-                s.trim()
-            )),
-        }
+        // Compared without allocating: findings parse one vendor word per advisory.
+        const WORDS: [(&str, Severity); 14] = [
+            ("unknown", Severity::Unknown),
+            ("not yet assigned", Severity::Unknown),
+            ("", Severity::Unknown),
+            ("negligible", Severity::Negligible),
+            ("unimportant", Severity::Negligible),
+            ("none", Severity::Negligible),
+            ("informational", Severity::Negligible),
+            ("low", Severity::Low),
+            ("minor", Severity::Low),
+            ("medium", Severity::Medium),
+            ("moderate", Severity::Medium),
+            ("high", Severity::High),
+            ("important", Severity::High),
+            ("critical", Severity::Critical),
+        ];
+        let word = s.trim();
+        WORDS
+            .iter()
+            .find(|(w, _)| w.eq_ignore_ascii_case(word))
+            .map(|&(_, sev)| sev)
+            .ok_or_else(|| {
+                format!(
+                    "unknown severity `{word}` (expected one of UNKNOWN, NEGLIGIBLE, LOW, MEDIUM, HIGH, CRITICAL)"
+                )
+            })
     }
 }
 

@@ -7,10 +7,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::codec::encode_entry;
+use crate::codec::{encode_advisory, encode_entry, encode_package_row, RowEntry};
 use crate::model::{Advisory, AffectedEntry};
 use crate::name::{name_key, package_key};
-use crate::store::{DbMeta, SourceInfo, INDEXES, SCHEMA, SCHEMA_VERSION};
+use crate::store::{DbMeta, SourceInfo, INDEXES, SCHEMA, SCHEMA_VERSION, STAGING};
 use crate::VulnDbError;
 
 /// A database being built. Dropping it without [`DbBuilder::finish`] deletes the temporary
@@ -48,19 +48,8 @@ impl DbBuilder {
             .unwrap_or(0);
         let tmp_path = tmp_name(final_path, std::process::id(), nanos);
         let conn = Connection::open(&tmp_path).map_err(VulnDbError::sqlite(&tmp_path))?;
-        // The file is private until renamed, so no journal is needed: a failure discards it.
-        conn.execute_batch(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 8192;",
-        )
-        .map_err(VulnDbError::sqlite(&tmp_path))?;
-        conn.execute_batch(SCHEMA)
-            .map_err(VulnDbError::sqlite(&tmp_path))?;
-        conn.execute_batch(
-            "CREATE INDEX affected_advisory ON affected (advisory);
-             BEGIN;",
-        )
-        .map_err(VulnDbError::sqlite(&tmp_path))?;
-        Ok(Self {
+        // From here on, dropping the builder deletes its files.
+        let builder = Self {
             final_path: final_path.to_path_buf(),
             tmp_path,
             conn: Some(conn),
@@ -68,10 +57,45 @@ impl DbBuilder {
             warnings: Vec::new(),
             advisories: 0,
             affected: 0,
+        };
+        let err = VulnDbError::sqlite(&builder.tmp_path);
+        let conn = builder.conn()?;
+        // The files are private (the database until renamed), so no journal is needed: a
+        // failure discards them. The largest pages SQLite has: most packages' rows then fit
+        // in one page (no overflow chain to copy), and the trees are shallower, for lookups
+        // that are a tree descent each.
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 65536;",
+        )
+        .and_then(|_| conn.execute_batch(SCHEMA))
+        // The staged entries go to a file of their own beside the database (bounded memory
+        // however large the import), deleted when the build ends.
+        .and_then(|_| {
+            conn.execute(
+                "ATTACH DATABASE ?1 AS staging",
+                [builder.staging_path().to_string_lossy()],
+            )
         })
+        .and_then(|_| {
+            conn.execute_batch(
+                "PRAGMA staging.journal_mode = OFF; PRAGMA staging.synchronous = OFF;",
+            )
+        })
+        .and_then(|_| conn.execute_batch(STAGING))
+        .and_then(|_| conn.execute_batch("BEGIN;"))
+        .map_err(err)?;
+        Ok(builder)
     }
 
-    /// Caps the size of the new file, in pages of 8 KiB; writing past it fails like a full
+    /// The file of the staged entries: the temporary database's name and `-staging`, so that
+    /// a killed build's is removed with its database (`remove_stale_temporaries`).
+    fn staging_path(&self) -> PathBuf {
+        let mut name = self.tmp_path.as_os_str().to_os_string();
+        name.push("-staging");
+        PathBuf::from(name)
+    }
+
+    /// Caps the size of the new file, in pages of 64 KiB; writing past it fails like a full
     /// disk does (`SQLITE_FULL`). For tests of the failure path and for quota-bound mirrors.
     pub fn set_max_pages(&mut self, pages: u64) -> Result<(), VulnDbError> {
         self.conn()?
@@ -147,21 +171,19 @@ impl DbBuilder {
                     )
                     .and_then(|mut s| s.execute((rowid, &advisory.modified, &data)))
                     .map_err(VulnDbError::sqlite(&path))?;
-                    let old: Vec<(i64, String, String)> = conn
-                        .prepare_cached(
-                            "SELECT rowid, ecosystem, name FROM affected WHERE advisory = ?1",
-                        )
+                    let old: Vec<(i64, i64)> = conn
+                        .prepare_cached("SELECT rowid, pkg FROM affected WHERE advisory = ?1")
                         .and_then(|mut s| {
-                            s.query_map([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                            s.query_map([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?
                                 .collect()
                         })
                         .map_err(VulnDbError::sqlite(&path))?;
                     let mut unlist = conn
                         .prepare_cached("DELETE FROM listed WHERE pkg = ?1 AND entry = ?2")
                         .map_err(VulnDbError::sqlite(&path))?;
-                    for (entry, ecosystem, name) in old {
+                    for (entry, pkg) in old {
                         unlist
-                            .execute((package_key(&ecosystem, &name), entry))
+                            .execute((pkg, entry))
                             .map_err(VulnDbError::sqlite(&path))?;
                     }
                     let gone = conn
@@ -175,7 +197,7 @@ impl DbBuilder {
         };
         let mut stmt = conn
             .prepare_cached(
-                "INSERT INTO affected (advisory, ecosystem, name, data, listed) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO affected (advisory, pkg, ecosystem, name, data, listed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .map_err(err)?;
         for e in entries {
@@ -183,7 +205,7 @@ impl DbBuilder {
             let data = encode_entry(e);
             let name = name_key(&e.ecosystem, &e.package);
             let pkg = package_key(&e.ecosystem, &name);
-            stmt.execute((rowid, &e.ecosystem, &name, data, versions.len() as i64))
+            stmt.execute((rowid, pkg, &e.ecosystem, &name, data, versions.len() as i64))
                 .map_err(VulnDbError::sqlite(&path))?;
             let entry = conn.last_insert_rowid();
             let mut listed = conn
@@ -227,6 +249,13 @@ impl DbBuilder {
             let conn = self.conn()?;
             conn.execute_batch(INDEXES)
                 .map_err(VulnDbError::sqlite(&path))?;
+            write_packages(conn).map_err(|e| match e {
+                Staged::Sqlite(e) => VulnDbError::sqlite(&path)(e),
+                Staged::Corrupt(id, reason) => VulnDbError::Source {
+                    origin: format!("{} ({id})", path.display()),
+                    reason: format!("corrupt stored record: {reason}"),
+                },
+            })?;
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('meta', ?2)",
                 (SCHEMA_VERSION.to_string(), &meta_json),
@@ -236,8 +265,9 @@ impl DbBuilder {
                 .map_err(VulnDbError::sqlite(&path))?;
         }
         if let Some(conn) = self.conn.take() {
-            conn.close()
-                .map_err(|(_, e)| VulnDbError::sqlite(&path)(e))?;
+            let closed = conn.close();
+            let _ = std::fs::remove_file(self.staging_path());
+            closed.map_err(|(_, e)| VulnDbError::sqlite(&path)(e))?;
         }
         let file = std::fs::File::open(&path).map_err(VulnDbError::io("cannot open", &path))?;
         file.sync_all()
@@ -255,11 +285,77 @@ impl DbBuilder {
     }
 }
 
+enum Staged {
+    Sqlite(rusqlite::Error),
+    Corrupt(String, String),
+}
+
+impl From<rusqlite::Error> for Staged {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Sqlite(e)
+    }
+}
+
+/// Writes one `package` row per package key from the staged entries: every entry of the
+/// package with its advisory, sorted by advisory ID then entry id (the order lookups return).
+fn write_packages(conn: &Connection) -> Result<(), Staged> {
+    let mut select = conn.prepare(
+        "SELECT f.pkg, f.ecosystem, f.name, f.rowid, f.listed, f.data, a.id, a.data
+         FROM staging.affected f JOIN main.advisory a ON a.rowid = f.advisory
+         ORDER BY f.pkg, f.ecosystem, f.name",
+    )?;
+    let mut insert = conn.prepare("INSERT INTO package (key, data) VALUES (?1, ?2)")?;
+    let mut rows = select.query([])?;
+    let mut key: Option<i64> = None;
+    let mut packages: Vec<(String, String, Vec<RowEntry>)> = Vec::new();
+    let mut flush = |key: i64, packages: &mut Vec<(String, String, Vec<RowEntry>)>| {
+        for (_, _, entries) in packages.iter_mut() {
+            entries.sort_by(|a, b| {
+                a.advisory_id
+                    .cmp(&b.advisory_id)
+                    .then(a.entry_id.cmp(&b.entry_id))
+            });
+        }
+        let data = encode_package_row(packages);
+        packages.clear();
+        insert.execute((key, data)).map(|_| ())
+    };
+    while let Some(row) = rows.next()? {
+        let pkg: i64 = row.get(0)?;
+        let ecosystem: String = row.get(1)?;
+        let name: String = row.get(2)?;
+        let advisory_id: String = row.get(6)?;
+        let json = row.get_ref(7)?.as_blob().map_err(rusqlite::Error::from)?;
+        let advisory: Advisory = serde_json::from_slice(json)
+            .map_err(|e| Staged::Corrupt(advisory_id.clone(), e.to_string()))?;
+        let entry = RowEntry {
+            entry_id: row.get(3)?,
+            listed_count: row.get::<_, i64>(4)?.max(0) as u64,
+            advisory: encode_advisory(&advisory),
+            advisory_id,
+            entry: row.get(5)?,
+        };
+        if let Some(done) = key.filter(|&k| k != pkg) {
+            flush(done, &mut packages)?;
+        }
+        key = Some(pkg);
+        match packages.last_mut() {
+            Some((e, n, entries)) if *e == ecosystem && *n == name => entries.push(entry),
+            _ => packages.push((ecosystem, name, vec![entry])),
+        }
+    }
+    if let Some(k) = key {
+        flush(k, &mut packages)?;
+    }
+    Ok(())
+}
+
 impl Drop for DbBuilder {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
             drop(conn);
             let _ = std::fs::remove_file(&self.tmp_path);
+            let _ = std::fs::remove_file(self.staging_path());
         }
     }
 }

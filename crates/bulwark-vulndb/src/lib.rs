@@ -18,11 +18,14 @@ mod store;
 mod update;
 
 pub use builder::DbBuilder;
+pub use codec::{AdvisoryRef, EntryRef, EventIter, PairIter, RangeIter, RangeRef, StrIter};
 pub use error::VulnDbError;
 pub use import::{MAX_RECORD_BYTES, MAX_SOURCE_BYTES};
-pub use model::{Advisory, AffectedEntry, Event, Range, RangeKind, SeverityVector, VendorRating};
+pub use model::{
+    Advisory, AffectedEntry, Event, EventKind, Range, RangeKind, SeverityVector, VendorRating,
+};
 pub use name::name_key;
-pub use store::{AdvisoryMatch, DbMeta, SourceInfo, VulnDb, DB_FILE, SCHEMA_VERSION};
+pub use store::{AdvisoryMatch, DbMeta, MatchRef, SourceInfo, VulnDb, DB_FILE, SCHEMA_VERSION};
 pub use update::{
     import, update, UpdateOptions, UpdateOutcome, DEFAULT_ECOSYSTEMS, DEFAULT_SOURCE,
     MAX_DOWNLOAD_BYTES,
@@ -41,4 +44,11 @@ pub fn parse_osv_record(bytes: &[u8]) -> Result<Option<(Advisory, Vec<AffectedEn
 #[allow(clippy::type_complexity)]
 pub fn parse_secdb(text: &str) -> Result<(Vec<(Advisory, Vec<AffectedEntry>)>, u64), String> {
     secdb::parse(text).map(|s| (s.records, s.skipped))
+}
+
+/// Decodes one stored package row (the `package` table's `data`, `codec.rs`) whole, every
+/// entry and advisory, and returns its number of entries; `Err` says what is wrong with
+/// corrupt bytes. Lookups read these rows from the database file. Exposed for fuzzing.
+pub fn check_package_row(bytes: &[u8]) -> Result<usize, String> {
+    codec::check_package_row(bytes)
 }

@@ -61,8 +61,9 @@ pub struct AffectedEntry {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ranges: Vec<Range>,
     /// Explicitly listed affected versions. Stored apart from the rest of the entry (they
-    /// are most of its bytes), so lookups leave this empty and return them as
-    /// [`AdvisoryMatch::versions`](crate::AdvisoryMatch::versions).
+    /// are most of its bytes), so lookups leave this empty and say whether the looked-up
+    /// version is listed ([`AdvisoryMatch::listed`](crate::AdvisoryMatch::listed));
+    /// [`VulnDb::listed_versions`](crate::VulnDb::listed_versions) returns them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<String>,
     /// Score vectors specific to this package.
@@ -108,6 +109,53 @@ pub enum Event {
     LastAffected(String),
     /// Versions from here on are outside this range.
     Limit(String),
+}
+
+/// The kind of a range event, without its version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// [`Event::Introduced`].
+    Introduced,
+    /// [`Event::Fixed`].
+    Fixed,
+    /// [`Event::LastAffected`].
+    LastAffected,
+    /// [`Event::Limit`].
+    Limit,
+}
+
+impl EventKind {
+    pub(crate) fn from_tag(tag: u8) -> Option<Self> {
+        Some(match tag {
+            0 => Self::Introduced,
+            1 => Self::Fixed,
+            2 => Self::LastAffected,
+            3 => Self::Limit,
+            _ => return None,
+        })
+    }
+
+    /// The event of this kind at `version`.
+    pub fn event(self, version: String) -> Event {
+        match self {
+            Self::Introduced => Event::Introduced(version),
+            Self::Fixed => Event::Fixed(version),
+            Self::LastAffected => Event::LastAffected(version),
+            Self::Limit => Event::Limit(version),
+        }
+    }
+}
+
+impl Event {
+    /// The kind and version of the event.
+    pub fn parts(&self) -> (EventKind, &str) {
+        match self {
+            Event::Introduced(v) => (EventKind::Introduced, v),
+            Event::Fixed(v) => (EventKind::Fixed, v),
+            Event::LastAffected(v) => (EventKind::LastAffected, v),
+            Event::Limit(v) => (EventKind::Limit, v),
+        }
+    }
 }
 
 /// Converts one OSV record into what the database stores. `Err` says why the record is

@@ -1,5 +1,7 @@
-//! The database file: one SQLite file, read-only while scanning, indexed by
-//! (ecosystem, package name key).
+//! The database file: one SQLite file, read-only while scanning, with one row per
+//! (ecosystem, package name key) holding all of that package's entries and their advisories,
+//! found by a hash of the two: a lookup is one B-tree descent, plus one into the listed
+//! versions for packages whose entries list versions.
 //!
 //! SQLite (through rusqlite, bundled) because it is one file that is safe to open while
 //! another process replaces it, queries by index in microseconds, and is readable with
@@ -7,16 +9,16 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{CachedStatement, Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::codec::decode_entry;
+use crate::codec::{package_entries, AdvisoryRef, EntryRef};
 use crate::model::{Advisory, AffectedEntry};
 use crate::name::{name_key, package_key};
 use crate::VulnDbError;
 
 /// The schema this build writes and reads; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The file name of the database inside its directory.
 pub const DB_FILE: &str = "vulndb.sqlite";
@@ -27,31 +29,48 @@ CREATE TABLE advisory (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     modified TEXT,
-    data BLOB NOT NULL
+    data BLOB NOT NULL -- the stored record as JSON
 );
-CREATE TABLE affected (
+CREATE TABLE package (
+    key INTEGER PRIMARY KEY, -- name::package_key of the ecosystem and name key
+    data BLOB NOT NULL -- codec.rs: every entry of the package, with its advisory
+);
+CREATE TABLE listed (
+    pkg INTEGER NOT NULL, -- name::package_key of the entry's ecosystem and name
+    version TEXT NOT NULL,
+    entry INTEGER NOT NULL, -- the entry's id in its package row
+    PRIMARY KEY (pkg, version, entry)
+) WITHOUT ROWID;
+";
+
+/// The entries while a database is built, one row each, in a file of their own attached to
+/// the builder's connection: [`DbBuilder::finish`](crate::DbBuilder::finish) turns them into
+/// one `package` row per package, which a lookup reads with one probe.
+pub(crate) const STAGING: &str = "
+CREATE TABLE staging.affected (
     rowid INTEGER PRIMARY KEY,
-    advisory INTEGER NOT NULL REFERENCES advisory(rowid),
+    advisory INTEGER NOT NULL,
+    pkg INTEGER NOT NULL,
     ecosystem TEXT NOT NULL,
     name TEXT NOT NULL,
     data BLOB NOT NULL, -- codec.rs
     listed INTEGER NOT NULL
 );
-CREATE TABLE listed (
-    pkg INTEGER NOT NULL, -- name::package_key of the entry's ecosystem and name
-    version TEXT NOT NULL,
-    entry INTEGER NOT NULL REFERENCES affected(rowid),
-    PRIMARY KEY (pkg, version, entry)
-) WITHOUT ROWID;
+CREATE INDEX staging.affected_advisory ON affected (advisory);
 ";
 
-/// Built after the bulk insert: faster than maintaining it row by row. The ecosystem counts
-/// are kept in their own table so that scans do not count 100,000s of rows each time.
+/// Built after the bulk insert. The ecosystem counts are kept in their own table so that
+/// scans do not count 100,000s of entries each time.
 pub(crate) const INDEXES: &str = "
-CREATE INDEX affected_key ON affected (ecosystem, name);
-CREATE TABLE ecosystem (name TEXT PRIMARY KEY, entries INTEGER NOT NULL);
-INSERT INTO ecosystem SELECT ecosystem, COUNT(*) FROM affected GROUP BY ecosystem;
+CREATE INDEX staging.affected_pkg ON affected (pkg, ecosystem, name);
+CREATE TABLE main.ecosystem (name TEXT PRIMARY KEY, entries INTEGER NOT NULL);
+INSERT INTO main.ecosystem SELECT ecosystem, COUNT(*) FROM staging.affected GROUP BY ecosystem;
 ";
+
+/// A package's row.
+const PACKAGE_SQL: &str = "SELECT data FROM package WHERE key = ?1";
+/// The entries of a package listing a version.
+const LISTED_SQL: &str = "SELECT entry FROM listed WHERE pkg = ?1 AND version = ?2";
 
 /// Where one import came from and what it gave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,9 +105,8 @@ pub struct DbMeta {
     pub affected: u64,
 }
 
-/// One affected entry with its advisory, as lookups return them. The advisory itself is
-/// decoded on demand ([`AdvisoryMatch::advisory`]): most entries a lookup returns do not
-/// affect the installed version, and decoding is most of a lookup's cost.
+/// One affected entry with its advisory, as [`VulnDb::lookup`] returns them. The advisory
+/// itself is decoded on demand ([`AdvisoryMatch::advisory`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdvisoryMatch {
     /// The advisory's ID.
@@ -108,10 +126,57 @@ pub struct AdvisoryMatch {
 impl AdvisoryMatch {
     /// Decodes the advisory.
     pub fn advisory(&self) -> Result<Advisory, VulnDbError> {
-        serde_json::from_slice(&self.advisory_data).map_err(|e| VulnDbError::Source {
-            origin: self.advisory_id.clone(),
-            reason: format!("corrupt stored record: {e}"),
+        AdvisoryRef::parse(&self.advisory_id, &self.advisory_data)
+            .map(|a| a.to_advisory())
+            .map_err(|reason| VulnDbError::Source {
+                origin: self.advisory_id.clone(),
+                reason: format!("corrupt stored record: {reason}"),
+            })
+    }
+}
+
+/// One affected entry with its advisory, as [`VulnDb::lookup_with`] hands them out: read in
+/// place from the database row, nothing copied. The entry is checked and indexed; the
+/// advisory is checked when [`MatchRef::advisory`] is called, which matching only does for
+/// the entries that affect the installed version.
+#[derive(Debug, Clone)]
+pub struct MatchRef<'a> {
+    /// The advisory's ID.
+    pub advisory_id: &'a str,
+    /// Which versions of the looked-up package it affects (ranges; listed versions are
+    /// stored apart, see [`VulnDb::listed_versions_of`]).
+    pub entry: EntryRef<'a>,
+    /// The looked-up version is one of the entry's listed versions, exactly as written.
+    pub listed: bool,
+    /// How many versions the entry lists.
+    pub listed_count: u64,
+    entry_id: i64,
+    pkg: i64,
+    advisory_data: &'a [u8],
+}
+
+impl<'a> MatchRef<'a> {
+    /// Checks and indexes the advisory.
+    pub fn advisory(&self) -> Result<AdvisoryRef<'a>, VulnDbError> {
+        AdvisoryRef::parse(self.advisory_id, self.advisory_data).map_err(|reason| {
+            VulnDbError::Source {
+                origin: self.advisory_id.to_string(),
+                reason: format!("corrupt stored record: {reason}"),
+            }
         })
+    }
+
+    /// The owned form, with the entry decoded.
+    pub fn to_match(&self, ecosystem: &str) -> AdvisoryMatch {
+        AdvisoryMatch {
+            advisory_id: self.advisory_id.to_string(),
+            affected: self.entry.to_entry(ecosystem),
+            listed: self.listed,
+            listed_count: self.listed_count,
+            entry: self.entry_id,
+            pkg: self.pkg,
+            advisory_data: self.advisory_data.to_vec(),
+        }
     }
 }
 
@@ -170,93 +235,133 @@ impl VulnDb {
     }
 
     /// Every advisory entry for `name` in exactly `ecosystem` (`Debian:12`, `PyPI`), each
-    /// saying whether it lists `version` verbatim.
+    /// saying whether it lists `version` verbatim, sorted by advisory ID.
     pub fn lookup(
         &self,
         ecosystem: &str,
         name: &str,
         version: &str,
     ) -> Result<Vec<AdvisoryMatch>, VulnDbError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT a.id, a.data, f.data, f.listed, f.rowid
-                 FROM affected f JOIN advisory a ON a.rowid = f.advisory
-                 WHERE f.ecosystem = ?1 AND f.name = ?2",
-            )
-            .map_err(VulnDbError::sqlite(&self.path))?;
+        self.lookup_with(ecosystem, name, version, |matches| {
+            Ok::<_, VulnDbError>(matches.iter().map(|m| m.to_match(ecosystem)).collect())
+        })
+    }
+
+    /// [`lookup`](Self::lookup) without copying: `f` gets the entries read in place from the
+    /// database row (sorted by advisory ID, then entry), valid for the call only.
+    pub fn lookup_with<T, E: From<VulnDbError>>(
+        &self,
+        ecosystem: &str,
+        name: &str,
+        version: &str,
+        f: impl FnOnce(&[MatchRef<'_>]) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut packages = self.statement(PACKAGE_SQL)?;
+        let mut listed = self.statement(LISTED_SQL)?;
+        self.lookup_in(&mut packages, &mut listed, ecosystem, name, version, f)
+    }
+
+    /// [`lookup_with`](Self::lookup_with) for each `(ecosystem, name, version)` in turn, `f`
+    /// getting the query's position too; the statements are prepared once for all.
+    pub fn lookup_each<'q, E: From<VulnDbError>>(
+        &self,
+        queries: impl IntoIterator<Item = (&'q str, &'q str, &'q str)>,
+        mut f: impl FnMut(usize, &[MatchRef<'_>]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut packages = self.statement(PACKAGE_SQL)?;
+        let mut listed = self.statement(LISTED_SQL)?;
+        for (i, (ecosystem, name, version)) in queries.into_iter().enumerate() {
+            self.lookup_in(&mut packages, &mut listed, ecosystem, name, version, |m| {
+                f(i, m)
+            })?;
+        }
+        Ok(())
+    }
+
+    fn statement(&self, sql: &str) -> Result<CachedStatement<'_>, VulnDbError> {
+        self.conn
+            .prepare_cached(sql)
+            .map_err(VulnDbError::sqlite(&self.path))
+    }
+
+    fn lookup_in<T, E: From<VulnDbError>>(
+        &self,
+        packages: &mut CachedStatement<'_>,
+        listed: &mut CachedStatement<'_>,
+        ecosystem: &str,
+        name: &str,
+        version: &str,
+        f: impl FnOnce(&[MatchRef<'_>]) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let err = VulnDbError::sqlite;
         let key = name_key(ecosystem, name);
         let pkg = package_key(ecosystem, &key);
-        // The entries listing `version`: one index seek for the package rather than one per
-        // entry. Usually none; the key may be shared, so others' entries may come along.
-        let mut listing: Vec<i64> = Vec::new();
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT entry FROM listed WHERE pkg = ?1 AND version = ?2")
-                .map_err(VulnDbError::sqlite(&self.path))?;
-            let mut rows = stmt
-                .query((pkg, version))
-                .map_err(VulnDbError::sqlite(&self.path))?;
-            while let Some(row) = rows.next().map_err(VulnDbError::sqlite(&self.path))? {
-                listing.push(row.get(0).map_err(VulnDbError::sqlite(&self.path))?);
-            }
-        }
-        let mut rows = stmt
-            .query((ecosystem, &key))
-            .map_err(VulnDbError::sqlite(&self.path))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(VulnDbError::sqlite(&self.path))? {
-            #[allow(clippy::type_complexity)]
-            fn read<'r>(
-                row: &'r rusqlite::Row<'_>,
-            ) -> rusqlite::Result<(&'r str, &'r [u8], &'r [u8], i64, i64)> {
-                Ok((
-                    row.get_ref(0)?.as_str()?,
-                    row.get_ref(1)?.as_blob()?,
-                    row.get_ref(2)?.as_blob()?,
-                    row.get::<_, i64>(3)?,
-                    row.get::<_, i64>(4)?,
-                ))
-            }
-            let (advisory_id, advisory_data, entry_data, count, entry) =
-                read(row).map_err(VulnDbError::sqlite(&self.path))?;
-            let listed = listing.contains(&entry);
-            let affected =
-                decode_entry(ecosystem, entry_data).map_err(|reason| VulnDbError::Source {
-                    origin: format!("{} ({advisory_id})", self.path.display()),
-                    reason: format!("corrupt stored entry: {reason}"),
-                })?;
-            out.push(AdvisoryMatch {
-                advisory_id: advisory_id.to_string(),
-                affected,
-                listed,
-                listed_count: count.max(0) as u64,
+        let mut rows = packages.query([pkg]).map_err(err(&self.path))?;
+        let Some(row) = rows.next().map_err(err(&self.path))? else {
+            return f(&[]);
+        };
+        let data = row
+            .get_ref(0)
+            .and_then(|v| Ok(v.as_blob()?))
+            .map_err(err(&self.path))?;
+        let corrupt = |reason: String| VulnDbError::Source {
+            origin: format!("{} ({ecosystem} {key})", self.path.display()),
+            reason: format!("corrupt stored entry: {reason}"),
+        };
+        let Some(entries) = package_entries(data, ecosystem, &key).map_err(corrupt)? else {
+            return f(&[]);
+        };
+        let mut out = Vec::with_capacity(entries.remaining());
+        let mut any_listed = false;
+        for raw in entries {
+            let raw = raw.map_err(corrupt)?;
+            let entry = EntryRef::parse(raw.entry).map_err(|reason| VulnDbError::Source {
+                origin: format!("{} ({})", self.path.display(), raw.advisory_id),
+                reason: format!("corrupt stored entry: {reason}"),
+            })?;
+            any_listed |= raw.listed_count > 0;
+            out.push(MatchRef {
+                advisory_id: raw.advisory_id,
                 entry,
+                listed: false,
+                listed_count: raw.listed_count,
+                entry_id: raw.entry_id,
                 pkg,
-                advisory_data: advisory_data.to_vec(),
+                advisory_data: raw.advisory,
             });
         }
-        // By advisory ID (then entry, for entries of one advisory): the order findings are
-        // built in. Sorted here rather than in SQL, which would copy every row through a
-        // temporary B-tree.
-        out.sort_unstable_by(|a, b| {
-            a.advisory_id
-                .cmp(&b.advisory_id)
-                .then(a.entry.cmp(&b.entry))
-        });
-        Ok(out)
+        // The entries listing `version`: one index seek for the package rather than one per
+        // entry, and none when no entry lists versions.
+        if any_listed {
+            let mut rows = listed.query((pkg, version)).map_err(err(&self.path))?;
+            while let Some(row) = rows.next().map_err(err(&self.path))? {
+                let entry: i64 = row.get(0).map_err(err(&self.path))?;
+                for m in out.iter_mut().filter(|m| m.entry_id == entry) {
+                    m.listed = true;
+                }
+            }
+        }
+        f(&out)
     }
 
     /// Every version an entry lists, for ecosystems where equal versions may be spelled
     /// differently (`1.0` and `1.0.0` in PEP 440).
     pub fn listed_versions(&self, m: &AdvisoryMatch) -> Result<Vec<String>, VulnDbError> {
+        self.listed(m.pkg, m.entry)
+    }
+
+    /// [`listed_versions`](Self::listed_versions) of an entry read in place.
+    pub fn listed_versions_of(&self, m: &MatchRef<'_>) -> Result<Vec<String>, VulnDbError> {
+        self.listed(m.pkg, m.entry_id)
+    }
+
+    fn listed(&self, pkg: i64, entry: i64) -> Result<Vec<String>, VulnDbError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT version FROM listed WHERE pkg = ?1 AND entry = ?2")
             .map_err(VulnDbError::sqlite(&self.path))?;
         let rows = stmt
-            .query_map([m.pkg, m.entry], |r| r.get(0))
+            .query_map([pkg, entry], |r| r.get(0))
             .map_err(VulnDbError::sqlite(&self.path))?;
         rows.collect::<Result<_, _>>()
             .map_err(VulnDbError::sqlite(&self.path))

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use bulwark_vulndb::{import, update, DbBuilder, Event, UpdateOptions, VulnDb, VulnDbError};
+use bulwark_vulndb::{
+    import, update, AdvisoryMatch, DbBuilder, Event, UpdateOptions, VulnDb, VulnDbError,
+};
 
 fn advisories() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/advisories")
@@ -45,6 +47,8 @@ fn imports_real_snapshots_and_looks_up_by_ecosystem_and_name() {
     assert_eq!(crates.records + crates.withdrawn, zip_count(&sources[2]));
     assert_eq!(out.meta.sources[3].kind, "alpine-secdb");
     assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    // Nothing but the database is left: no temporary file, no staged entries.
+    assert!(leftovers(db_path.parent().unwrap()).is_empty());
 
     let db = VulnDb::open(&db_path).unwrap();
     assert_eq!(db.meta().sources.len(), 4);
@@ -76,6 +80,26 @@ fn imports_real_snapshots_and_looks_up_by_ecosystem_and_name() {
         .iter()
         .any(|m| m.affected.ranges[0].events[1] == Event::Fixed("1.1.22-r3".into())));
     assert!(db.lookup("Debian:11", "gzip", "0").unwrap().is_empty());
+    // Entries read in place, several lookups with one set of statements: the same entries.
+    let queries = [
+        ("PyPI", "PyYAML", "5.3"),
+        ("Debian:12", "gzip", "0"),
+        ("npm", "no-such-package", "1.0.0"),
+        ("PyPI", "pyyaml", "5.3"),
+    ];
+    let mut seen: Vec<Vec<AdvisoryMatch>> = Vec::new();
+    db.lookup_each(queries, |i, matches| {
+        let (ecosystem, ..) = queries[i];
+        seen.push(matches.iter().map(|m| m.to_match(ecosystem)).collect());
+        Ok::<_, VulnDbError>(())
+    })
+    .unwrap();
+    let want: Vec<_> = queries
+        .iter()
+        .map(|(e, n, v)| db.lookup(e, n, v).unwrap())
+        .collect();
+    assert_eq!(seen, want);
+    assert!(seen[2].is_empty() && !seen[0].is_empty() && seen[0] == seen[3]);
     let ecos: Vec<String> = db.ecosystems().unwrap().into_iter().map(|e| e.0).collect();
     assert_eq!(ecos, ["Alpine:v3.10", "Debian:12", "PyPI", "crates.io"]);
 }
