@@ -319,3 +319,75 @@ fn fs_finds_secrets_in_build_and_deploy_files() {
         assert!(!text.contains(secret), "{secret} printed in full");
     }
 }
+
+/// `--secret-config`: a custom rule, a disabled built-in rule and a path allow rule, on the
+/// same kind of tree `bulwark fs` scans; a broken config is a usage error (exit 2).
+#[test]
+fn secret_config_adds_disables_and_allows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tree = dir.path().join("src");
+    std::fs::create_dir_all(tree.join("fixtures")).expect("mkdir");
+    std::fs::write(
+        tree.join("app.env"),
+        "DB_PASSWORD=Xq7!pLm2#rT9vW\nINTERNAL=acme-7Hq2Lm9Zp4Xw\n",
+    )
+    .expect("write");
+    std::fs::write(
+        tree.join("fixtures/test.env"),
+        "INTERNAL=acme-9Zz8Yy7Xx6Ww\n",
+    )
+    .expect("write");
+    let config = dir.path().join("secrets.yaml");
+    std::fs::write(
+        &config,
+        "rules:\n  - id: acme-internal-token\n    title: ACME internal token\n    severity: HIGH\n    regex: 'acme-[A-Za-z0-9]{12}'\n    keywords: [acme-]\ndisable-rules: [generic-password]\nallow-rules:\n  - id: test-fixtures\n    description: test data\n    path: '^fixtures/'\n",
+    )
+    .expect("config");
+    let run = |config: &Path| {
+        bulwark(&[
+            "fs",
+            tree.to_str().expect("utf-8"),
+            "--scanners",
+            "secret",
+            "--format",
+            "json",
+            "--secret-config",
+            config.to_str().expect("utf-8"),
+        ])
+    };
+    let out = run(&config);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let found: Vec<(String, String)> = doc["secrets"]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().expect("rule").to_string(),
+                f["location"]["path"].as_str().expect("path").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("acme-internal-token".to_string(), "/app.env".to_string())]
+    );
+    assert_eq!(doc["secrets"]["skipped"]["excluded"], 1);
+
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(
+        &broken,
+        "rules:\n  - id: bad-rule\n    severity: LOW\n    regex: '('\n    keywords: [x]\n",
+    )
+    .expect("write");
+    let out = run(&broken);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad-rule"), "{stderr}");
+}
