@@ -1,6 +1,8 @@
 //! `bulwark config`: formats, exit codes, options, and errors that name file:line:col while
 //! the other files are still reported. Inputs are the bulwark-checks corpus.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -186,21 +188,5 @@ fn sarif_validates_and_output_file() {
     assert_eq!(notes.len(), 5);
     assert_eq!(run["invocations"][0]["executionSuccessful"], false);
 
-    let validator =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../bulwark-report/tests/validate_sarif.py");
-    let python = ["/tmp/bulwark-ci-venv/bin/python3", "python3"]
-        .into_iter()
-        .find(|p| !p.starts_with('/') || Path::new(p).exists())
-        .unwrap();
-    let check = Command::new(python)
-        .arg(&validator)
-        .arg(&file)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        check.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&check.stdout),
-        String::from_utf8_lossy(&check.stderr)
-    );
+    common::assert_valid_sarif(&file);
 }

@@ -3,7 +3,9 @@
 //! 8080/tcp, sets `DB_PASSWORD` in `Env`, has no health check, and whose history installs
 //! openssh-server.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -126,17 +128,5 @@ fn sarif_with_secrets_and_misconfigurations_passes_the_official_schema() {
     let results = log["runs"][0]["results"].as_array().expect("results");
     assert!(results.iter().any(|r| r["ruleId"] == "BW-DF-001"));
     assert!(results.iter().any(|r| r["ruleId"] == "aws-access-key-id"));
-    let validator =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../bulwark-report/tests/validate_sarif.py");
-    let check = Command::new("python3")
-        .arg(&validator)
-        .arg(&file)
-        .output()
-        .expect("python3 runs (CI puts its venv first on PATH)");
-    assert!(
-        check.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&check.stdout),
-        String::from_utf8_lossy(&check.stderr)
-    );
+    common::assert_valid_sarif(&file);
 }

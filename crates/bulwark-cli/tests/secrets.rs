@@ -7,6 +7,8 @@
 //! layer; none may be printed in full in any format. The secret values the test compares
 //! against are read from the layer blobs with the `tar` command, not through bulwark.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -205,19 +207,7 @@ fn sarif_with_secrets_passes_the_official_schema() {
         && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             == "app/config/.aws/credentials"
         && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 2));
-    let validator =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../bulwark-report/tests/validate_sarif.py");
-    let check = Command::new("python3")
-        .arg(&validator)
-        .arg(&file)
-        .output()
-        .expect("python3 runs (CI puts its venv first on PATH)");
-    assert!(
-        check.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&check.stdout),
-        String::from_utf8_lossy(&check.stderr)
-    );
+    common::assert_valid_sarif(&file);
 }
 
 /// The official Alpine minirootfs images and debian-12-app's Debian base layer hold no
