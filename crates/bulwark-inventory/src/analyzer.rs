@@ -105,6 +105,13 @@ pub trait Analyzer: Send + Sync {
     fn version(&self) -> u32;
     /// True if this analyzer wants the regular file at `path` (relative, no leading `/`).
     fn wants(&self, path: &str) -> bool;
+    /// True if this analyzer wants the regular file at `path` with permission bits `mode`
+    /// (setuid/setgid included). Analyzers of binaries override it to pick executables
+    /// wherever they live; the default asks [`wants`](Self::wants).
+    fn wants_file(&self, path: &str, mode: u32) -> bool {
+        let _ = mode;
+        self.wants(path)
+    }
     /// Largest file this analyzer accepts. The scan does not even read a bigger file for
     /// it and records a [`Fact::oversized`] warning instead, so one huge untrusted file
     /// cannot fail the scan on the per-file read limit. `None` (the default): only the

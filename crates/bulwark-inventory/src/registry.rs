@@ -68,6 +68,23 @@ impl AnalyzerRegistry {
         self.analyzers.iter().any(|a| a.wants(path))
     }
 
+    /// The analyzers that want the regular file at `path` with permission bits `mode`.
+    pub fn wanting_file<'a>(
+        &'a self,
+        path: &'a str,
+        mode: u32,
+    ) -> impl Iterator<Item = &'a dyn Analyzer> + 'a {
+        self.analyzers
+            .iter()
+            .map(|a| a.as_ref())
+            .filter(move |a| a.wants_file(path, mode))
+    }
+
+    /// True if any analyzer wants the regular file at `path` with permission bits `mode`.
+    pub fn any_wants_file(&self, path: &str, mode: u32) -> bool {
+        self.analyzers.iter().any(|a| a.wants_file(path, mode))
+    }
+
     /// Identifies this analyzer set for the layer cache key.
     pub fn version_key(&self) -> String {
         let mut parts: Vec<String> = self

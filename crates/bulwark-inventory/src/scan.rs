@@ -203,13 +203,14 @@ impl<'a> Collector<'a> {
 impl bulwark_image::EntryVisitor for Collector<'_> {
     fn visit(&mut self, entry: &EntryMeta, content: &mut dyn Read) -> Result<(), ImageError> {
         self.facts.entries.push(entry.clone());
-        if entry.kind != EntryKind::File || !self.analyzers.any_wants(&entry.path) {
+        if entry.kind != EntryKind::File || !self.analyzers.any_wants_file(&entry.path, entry.mode)
+        {
             return Ok(());
         }
         // Read lazily: an analyzer with a size cap below this file's size skips it with a
         // warning, and if every analyzer does, the file is never read.
         let mut bytes: Option<Vec<u8>> = None;
-        for analyzer in self.analyzers.wanting(&entry.path) {
+        for analyzer in self.analyzers.wanting_file(&entry.path, entry.mode) {
             if let Some(limit) = analyzer.max_file_bytes().filter(|l| entry.size > *l) {
                 self.facts.facts.push(FileFacts {
                     path: entry.path.clone(),
