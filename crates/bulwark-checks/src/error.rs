@@ -39,6 +39,9 @@ pub enum CheckError {
     /// A severity name that is not one of INFO, LOW, MEDIUM, HIGH, CRITICAL.
     #[error("unknown severity {0:?}: use INFO, LOW, MEDIUM, HIGH or CRITICAL")]
     UnknownSeverity(String),
+    /// The check settings file (`.bulwark-checks.yaml`) is invalid.
+    #[error("{path}: {message}", path = path.display())]
+    Settings { path: PathBuf, message: String },
 }
 
 impl CheckError {

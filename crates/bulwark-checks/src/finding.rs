@@ -135,6 +135,20 @@ pub struct Finding {
     /// Only on the capability-suggestion check.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_capabilities: Option<CapabilitySuggestion>,
+    /// The exception (`.bulwarkignore.yaml`) that waives it. A waived finding stays in
+    /// every report but no longer counts for `--exit-code`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Waiver>,
+}
+
+/// Who waived a finding, why, and until when: the fields of the exception entry that
+/// covers it (the same file and rules as vulnerability exceptions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiver {
+    pub reason: String,
+    pub owner: String,
+    /// The last day it applies, `YYYY-MM-DD` (UTC).
+    pub expires: String,
 }
 
 /// The result for one file: its findings, or the error that stopped it.

@@ -46,7 +46,7 @@ pub mod yaml;
 pub use error::CheckError;
 pub use finding::{
     CapabilityReason, CapabilitySuggestion, FileKind, FileReport, Finding, Position, Report,
-    Severity,
+    Severity, Waiver,
 };
 pub use image::{check_image_config, ImageFacts};
 pub use image_ref::ImageRef;

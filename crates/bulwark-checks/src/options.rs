@@ -94,6 +94,119 @@ impl CheckOptions {
     fn enabled(&self, def: &CheckDef) -> bool {
         !self.skip.contains(def.id)
     }
+
+    /// Applies skip and re-grade settings to a finding made outside this crate (a Rego
+    /// policy result, whose ids are the policy author's): `None` when its id is skipped.
+    pub fn adjust(&self, mut finding: Finding) -> Option<Finding> {
+        let id = canonical_id(&finding.check_id);
+        if self.skip.contains(&id) {
+            return None;
+        }
+        if let Some(level) = self.severity.get(&id) {
+            finding.severity = *level;
+        }
+        Some(finding)
+    }
+
+    /// Reads the check settings file and applies it on top of these options.
+    ///
+    /// ```yaml
+    /// checks:
+    ///   BW-DF-006: {enabled: false, reason: "base images are pinned by digest in CI"}
+    ///   BW-RT-015: {severity: MEDIUM}
+    ///   ORG-001: {severity: CRITICAL}     # a Rego policy's id
+    /// trusted_registries: [registry.example.com/base]
+    /// ```
+    ///
+    /// Ids starting with `BW-` must be built-in checks (a typo must not silently disable
+    /// nothing); other ids are taken as policy ids. Unknown keys, a severity that is not a
+    /// level, or `enabled: false` without a `reason` make the file invalid.
+    pub fn apply_settings_file(&mut self, path: &std::path::Path) -> Result<(), CheckError> {
+        let fail = |message: String| CheckError::Settings {
+            path: path.to_path_buf(),
+            message,
+        };
+        let size = std::fs::metadata(path)
+            .map_err(|e| fail(e.to_string()))?
+            .len();
+        if size > MAX_SETTINGS_BYTES {
+            return Err(fail(format!(
+                "{size} bytes is over the {MAX_SETTINGS_BYTES}-byte limit"
+            )));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+        self.apply_settings(&text).map_err(fail)
+    }
+
+    /// [`apply_settings_file`](Self::apply_settings_file) on text; the error is the message.
+    pub fn apply_settings(&mut self, text: &str) -> Result<(), String> {
+        let file: SettingsFile = match serde_norway::from_str::<Option<SettingsFile>>(text) {
+            Ok(file) => file.unwrap_or_default(),
+            Err(e) => return Err(e.to_string()),
+        };
+        for (id, setting) in file.checks {
+            let id = if id.to_ascii_uppercase().starts_with("BW-") {
+                check(&id)
+                    .ok_or_else(|| format!("checks: unknown check id {id:?} (see docs/CHECKS.md)"))?
+                    .id
+                    .to_string()
+            } else {
+                canonical_id(&id)
+            };
+            if setting.enabled == Some(false) {
+                if setting
+                    .reason
+                    .as_deref()
+                    .is_none_or(|r| r.trim().is_empty())
+                {
+                    return Err(format!(
+                        "checks: {id}: `enabled: false` needs a `reason` (say why it is off)"
+                    ));
+                }
+                self.skip.insert(id.clone());
+            } else if setting.enabled == Some(true) {
+                self.skip.remove(&id);
+            }
+            if let Some(level) = setting.severity {
+                let level = level
+                    .parse::<Severity>()
+                    .map_err(|e| format!("checks: {id}: {e}"))?;
+                self.severity.insert(id, level);
+            }
+        }
+        self.trusted_registries.extend(file.trusted_registries);
+        Ok(())
+    }
+}
+
+/// Largest check settings file read.
+const MAX_SETTINGS_BYTES: u64 = 1 << 20;
+
+/// Ids compare ignoring ASCII case; built-in ones are upper case.
+fn canonical_id(id: &str) -> String {
+    match check(id) {
+        Some(def) => def.id.to_string(),
+        None => id.to_string(),
+    }
+}
+
+/// `.bulwark-checks.yaml` as written.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsFile {
+    #[serde(default)]
+    checks: BTreeMap<String, CheckSetting>,
+    #[serde(default)]
+    trusted_registries: Vec<String>,
+}
+
+/// One entry under `checks:`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckSetting {
+    enabled: Option<bool>,
+    severity: Option<String>,
+    reason: Option<String>,
 }
 
 /// Collects findings for one file, applying skip and severity options.
@@ -142,6 +255,7 @@ impl<'o> Emitter<'o> {
             position: pos,
             subject: subject.map(str::to_string),
             suggested_capabilities: None,
+            suppressed: None,
         });
         self.findings.last_mut()
     }
@@ -158,5 +272,70 @@ impl<'o> Emitter<'o> {
         });
         self.findings.dedup();
         self.findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(id: &str, severity: Severity) -> Finding {
+        Finding {
+            check_id: id.to_string(),
+            cis: None,
+            severity,
+            default_severity: severity,
+            title: String::new(),
+            message: String::new(),
+            remediation: String::new(),
+            position: Position::default(),
+            subject: None,
+            suggested_capabilities: None,
+            suppressed: None,
+        }
+    }
+
+    #[test]
+    fn settings_disable_and_regrade_builtin_and_policy_ids() {
+        let mut o = CheckOptions::default();
+        o.apply_settings(
+            "checks:\n  bw-df-006: {enabled: false, reason: pinned in CI}\n  BW-RT-015: {severity: medium}\n  ORG-001: {severity: CRITICAL}\n  ORG-002: {enabled: false, reason: noisy}\ntrusted_registries: [registry.example.com/base]\n",
+        )
+        .unwrap();
+        assert!(o.skip.contains("BW-DF-006"));
+        assert_eq!(o.severity.get("BW-RT-015"), Some(&Severity::Medium));
+        assert!(o
+            .trusted_registries
+            .iter()
+            .any(|r| r == "registry.example.com/base"));
+        assert_eq!(
+            o.adjust(finding("ORG-001", Severity::Low))
+                .unwrap()
+                .severity,
+            Severity::Critical
+        );
+        assert!(o.adjust(finding("ORG-002", Severity::Low)).is_none());
+        assert!(o.adjust(finding("BW-DF-006", Severity::Low)).is_none());
+        assert_eq!(
+            o.adjust(finding("ORG-003", Severity::Low))
+                .unwrap()
+                .severity,
+            Severity::Low
+        );
+        // Empty and comment-only files are fine.
+        CheckOptions::default()
+            .apply_settings("# nothing\n")
+            .unwrap();
+        CheckOptions::default().apply_settings("").unwrap();
+    }
+
+    #[test]
+    fn settings_errors_name_the_problem() {
+        let err = |text: &str| CheckOptions::default().apply_settings(text).unwrap_err();
+        assert!(err("checks:\n  BW-XX-999: {severity: LOW}\n").contains("unknown check id"));
+        assert!(err("checks:\n  BW-DF-006: {enabled: false}\n").contains("needs a `reason`"));
+        assert!(err("checks:\n  ORG-1: {severity: SEVERE}\n").contains("unknown severity"));
+        assert!(err("checks:\n  ORG-1: {sevrity: LOW}\n").contains("unknown field"));
+        assert!(err("skip: [BW-DF-006]\n").contains("unknown field"));
     }
 }

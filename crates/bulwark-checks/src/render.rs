@@ -47,6 +47,13 @@ pub fn write_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 f.title,
                 f.message
             )?;
+            if let Some(w) = &f.suppressed {
+                writeln!(
+                    out,
+                    "           waived by exception (owner {}, expires {}): {}",
+                    w.owner, w.expires, w.reason
+                )?;
+            }
         }
         writeln!(out)?;
     }
@@ -158,6 +165,13 @@ pub fn write_sarif(report: &Report, version: &str, out: &mut dyn Write) -> io::R
             });
             if f.severity != f.default_severity {
                 r["properties"] = json!({"severity": f.severity.as_str()});
+            }
+            if let Some(w) = &f.suppressed {
+                r["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!("exception (owner {}, expires {}): {}", w.owner, w.expires, w.reason),
+                }]);
             }
             results.push(r);
         }

@@ -31,6 +31,9 @@ pub enum Command {
     /// Check Dockerfiles, compose files, Kubernetes manifests and docker inspect output for
     /// misconfigurations (CIS Docker Benchmark).
     Config(crate::config_cmd::ConfigArgs),
+    /// Rego policies: run their unit tests (`bulwark policy test DIR`).
+    #[command(subcommand)]
+    Policy(crate::policy_cmd::PolicyCommand),
 }
 
 /// `bulwark db ...`.
@@ -118,6 +121,18 @@ pub struct VulnScanArgs {
     /// Warn when the vulnerability database is older than this many days.
     #[arg(long, default_value_t = 7, value_name = "DAYS")]
     pub db_max_age: u64,
+    /// Evaluate the Rego policies (`deny`/`warn` rules) under DIR against the scan's input
+    /// document (docs/POLICY.md); repeatable. Results are reported as misconfigurations.
+    #[arg(long, value_name = "DIR")]
+    pub policy: Vec<PathBuf>,
+    /// Check settings (disable or re-grade check and policy ids; docs/CHECKS.md); default
+    /// `.bulwark-checks.yaml` in the current directory when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub check_config: Option<PathBuf>,
+    /// Write the policy input document (docs/POLICY.md) of this scan to FILE, to see what
+    /// policies see; works without --policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy_input: Option<PathBuf>,
 }
 
 /// Arguments shared by the scanning subcommands.

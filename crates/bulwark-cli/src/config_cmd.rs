@@ -4,7 +4,7 @@
 //! Exit codes: 2 when an option is wrong, or when any file could not be read or parsed
 //! (after the report of all the other files is written, and each such file is named on
 //! stderr as `error: file:line:col: ...`); otherwise `--exit-code N` when findings remain
-//! after `--severity`, else 0.
+//! after `--severity` that no exception (`.bulwarkignore.yaml`) waives, else 0.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -12,7 +12,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use bulwark_checks::{render, scan_paths, CheckOptions, Severity};
+use bulwark_checks::{render, scan_paths, Severity};
+use bulwark_policy::WaivableMisconfig;
+use bulwark_vuln::policy::Waivable;
 use clap::Args;
 
 /// `bulwark config`.
@@ -43,6 +45,14 @@ pub struct ConfigArgs {
     /// repeatable, added to the defaults (see docs/CHECKS.md).
     #[arg(long = "trusted-registry", value_name = "PREFIX")]
     pub trusted_registry: Vec<String>,
+    /// Check settings (disable or re-grade check ids; docs/CHECKS.md); default
+    /// `.bulwark-checks.yaml` in the current directory when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub check_config: Option<PathBuf>,
+    /// Exceptions file (docs/EXCEPTIONS.md), the same as for vulnerabilities; default
+    /// `.bulwarkignore.yaml` in the current directory when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub ignorefile: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy)]
@@ -60,7 +70,8 @@ pub fn run(args: &ConfigArgs) -> Result<ExitCode> {
         "sarif" => Format::Sarif,
         other => bail!("unknown format {other:?} for config: use table, json or sarif"),
     };
-    let mut opts = CheckOptions::default();
+    let mut opts = crate::vuln::load_check_options(args.check_config.as_ref())?;
+    let exceptions = crate::vuln::load_exceptions(args.ignorefile.as_ref())?;
     for id in &args.skip_check {
         opts.skip_check(id)?;
     }
@@ -76,6 +87,32 @@ pub fn run(args: &ConfigArgs) -> Result<ExitCode> {
         .collect::<Result<_, _>>()?;
 
     let mut report = scan_paths(&args.paths, &opts);
+    if let Some(ex) = &exceptions {
+        let mut wrapped: Vec<WaivableMisconfig> = report
+            .files
+            .iter_mut()
+            .flat_map(|file| {
+                let path = file.path.as_str();
+                file.findings
+                    .iter_mut()
+                    .map(move |finding| WaivableMisconfig {
+                        finding,
+                        path: Some(path),
+                    })
+            })
+            .collect();
+        let mut items: Vec<&mut dyn Waivable> =
+            wrapped.iter_mut().map(|w| w as &mut dyn Waivable).collect();
+        let mut warnings = Vec::new();
+        ex.apply_all(
+            &mut items,
+            time::OffsetDateTime::now_utc().date(),
+            &mut warnings,
+        );
+        for w in warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     report.retain_severities(&keep);
 
     let mut out: Box<dyn Write> = match &args.output {
@@ -99,7 +136,7 @@ pub fn run(args: &ConfigArgs) -> Result<ExitCode> {
     if errors > 0 {
         return Ok(ExitCode::from(2));
     }
-    if args.exit_code != 0 && report.findings().next().is_some() {
+    if args.exit_code != 0 && report.findings().any(|(_, f)| f.suppressed.is_none()) {
         return Ok(ExitCode::from(args.exit_code));
     }
     Ok(ExitCode::SUCCESS)

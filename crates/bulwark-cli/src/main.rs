@@ -5,6 +5,7 @@
 mod args;
 mod config_cmd;
 mod db;
+mod policy_cmd;
 mod progress;
 mod vuln;
 
@@ -80,6 +81,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Db(cmd) => db::run(cmd),
         Command::Config(args) => config_cmd::run(&args),
+        Command::Policy(cmd) => policy_cmd::run(&cmd),
     }
 }
 

@@ -1,6 +1,6 @@
 //! `bulwark image|rootfs|fs`: scan (packages, secrets), match against the advisory
-//! database, apply exceptions and VEX, filter, report, and turn what remains into the exit
-//! code.
+//! database, run the image config checks and the user's Rego policies, apply exceptions
+//! and VEX, filter, report, and turn what remains into the exit code.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -8,9 +8,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
+use bulwark_checks::CheckOptions;
+use bulwark_policy::{Limits as PolicyLimits, PolicySet, ScanInput, ScanParts, WaivableMisconfig};
 use bulwark_report::{purl, write_scan_report, Format, SbomOptions, ScanFindings};
 use bulwark_secrets::{Config as SecretConfig, Scanner};
-use bulwark_vuln::policy::{Exceptions, VexDocument};
+use bulwark_vuln::policy::{Exceptions, VexDocument, Waivable};
 use bulwark_vuln::{match_inventory, MatchOptions, Severity, Status, VulnReport};
 use bulwark_vulndb::VulnDb;
 
@@ -79,6 +81,8 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
         .iter()
         .map(|p| VexDocument::load(p))
         .collect::<Result<Vec<_>, _>>()?;
+    let policies = load_policies(&args.policy)?;
+    let check_options = load_check_options(args.check_config.as_ref())?;
     let secret_scanner = if scanners.secret {
         Some(load_secret_scanner(args.secret_config.as_ref())?)
     } else {
@@ -87,27 +91,108 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
     // The image is read first: a broken image is the error users need to see, whatever
     // the state of the database.
     let scanned = crate::scan(&args.scan, kind, secret_scanner.clone())?;
-    let report = if scanners.vuln {
-        let mut report = match_vulns(args, &scanned, exceptions.as_ref(), vex)?;
-        report.findings.retain(|f| {
-            severities.keeps_vuln(f.severity) && (!args.ignore_unfixed || f.status == Status::Fixed)
-        });
-        for w in &report.warnings {
-            eprintln!("warning: {w}");
-        }
-        Some(report)
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut exception_warnings = Vec::new();
+    let mut matched = vec![false; exceptions.as_ref().map_or(0, |e| e.len())];
+    let mut report = if scanners.vuln {
+        Some(match_vulns(args, &scanned)?)
     } else {
         None
     };
+    let mut misconfigs: Option<Vec<bulwark_checks::Finding>> =
+        (scanners.config || policies.is_some()).then(|| {
+            if scanners.config {
+                check_image(&scanned.artifact, &check_options)
+            } else {
+                Vec::new()
+            }
+        });
+    // Exceptions first (vulnerabilities and built-in checks in one pass), then VEX, as
+    // docs/EXCEPTIONS.md says; policy results, which see the suppressions, come after and
+    // get their own pass.
+    if let Some(ex) = &exceptions {
+        let mut items: Vec<&mut dyn Waivable> = Vec::new();
+        if let Some(r) = report.as_mut() {
+            items.extend(r.findings.iter_mut().map(|f| f as &mut dyn Waivable));
+        }
+        let mut wrapped: Vec<WaivableMisconfig> = misconfigs
+            .iter_mut()
+            .flatten()
+            .map(|finding| WaivableMisconfig {
+                finding,
+                path: None,
+            })
+            .collect();
+        items.extend(wrapped.iter_mut().map(|w| w as &mut dyn Waivable));
+        ex.waive(&mut items, today, &mut matched);
+    }
+    if let Some(r) = report.as_mut() {
+        apply_vex(r, &scanned, vex);
+    }
     let mut secrets = scanned.secrets.clone();
+    if policies.is_some() || args.policy_input.is_some() {
+        let input = ScanInput::build(ScanParts {
+            name: &scanned.artifact.name,
+            image: scanned.artifact.image.as_ref(),
+            inventory: &scanned.inventory,
+            vulnerabilities: report.as_ref().map(|r| r.findings.as_slice()),
+            secrets: scanner_ran(&secret_scanner, &secrets.findings),
+            misconfigurations: scanners
+                .config
+                .then_some(misconfigs.as_deref().unwrap_or_default()),
+        });
+        let input = input.to_json();
+        if let Some(path) = &args.policy_input {
+            let text = serde_json::to_string_pretty(&input)?;
+            std::fs::write(path, text + "\n")
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        let mut found: Vec<bulwark_checks::Finding> = match &policies {
+            Some(policies) => policies
+                .evaluate(&input)?
+                .into_iter()
+                .filter_map(|r| check_options.adjust(r.into_finding()))
+                .collect(),
+            None => Vec::new(),
+        };
+        if let Some(ex) = &exceptions {
+            let mut wrapped: Vec<WaivableMisconfig> = found
+                .iter_mut()
+                .map(|finding| WaivableMisconfig {
+                    finding,
+                    path: None,
+                })
+                .collect();
+            let mut items: Vec<&mut dyn Waivable> =
+                wrapped.iter_mut().map(|w| w as &mut dyn Waivable).collect();
+            ex.waive(&mut items, today, &mut matched);
+        }
+        if policies.is_some() {
+            misconfigs.get_or_insert_with(Vec::new).extend(found);
+        }
+    }
+    if let Some(ex) = &exceptions {
+        exception_warnings = ex.warnings(&matched, today);
+    }
+    if let Some(r) = report.as_mut() {
+        r.warnings.splice(0..0, exception_warnings.drain(..));
+        r.findings.retain(|f| {
+            severities.keeps_vuln(f.severity) && (!args.ignore_unfixed || f.status == Status::Fixed)
+        });
+        for w in &r.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    for w in &exception_warnings {
+        eprintln!("warning: {w}");
+    }
+    let report = report;
     secrets
         .findings
         .retain(|f| severities.keeps_secret(f.secret.severity));
-    let misconfigs: Option<Vec<bulwark_checks::Finding>> = scanners.config.then(|| {
-        let mut found = check_image(&scanned.artifact);
+    if let Some(found) = misconfigs.as_mut() {
         found.retain(|f| severities.keeps_level(f.severity.as_str()));
-        found
-    });
+    }
 
     let mut out = output(&args.scan)?;
     let options = SbomOptions {
@@ -133,7 +218,7 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
         + misconfigs
             .iter()
             .flatten()
-            .filter(|f| f.severity != bulwark_checks::Severity::Info)
+            .filter(|f| f.severity != bulwark_checks::Severity::Info && f.suppressed.is_none())
             .count();
     if active > 0 && args.exit_code != 0 {
         return Ok(ExitCode::from(args.exit_code));
@@ -142,12 +227,7 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
 }
 
 /// Opens the advisory database, matches the inventory and applies exceptions and VEX.
-fn match_vulns(
-    args: &VulnScanArgs,
-    scanned: &crate::Scanned,
-    exceptions: Option<&Exceptions>,
-    vex: Vec<VexDocument>,
-) -> Result<VulnReport> {
+fn match_vulns(args: &VulnScanArgs, scanned: &crate::Scanned) -> Result<VulnReport> {
     let db_path = VulnDb::default_path(&cache_dir(args.scan.cache_dir.clone()));
     let db = VulnDb::open(&db_path)?;
     if let Some(days) = age_days(&db.meta().built_at) {
@@ -160,10 +240,11 @@ fn match_vulns(
     }
     let mut report = match_inventory(&db, &scanned.inventory, &MatchOptions::default())?;
     fill_purls(&mut report, &scanned.inventory);
-    let today = time::OffsetDateTime::now_utc().date();
-    if let Some(ex) = exceptions {
-        ex.apply(&mut report.findings, today, &mut report.warnings);
-    }
+    Ok(report)
+}
+
+/// Applies the VEX documents (after the exceptions: an exception is recorded first).
+fn apply_vex(report: &mut VulnReport, scanned: &crate::Scanned, vex: Vec<VexDocument>) {
     if !vex.is_empty() {
         let merged = VexDocument::merge(vex);
         merged.apply(
@@ -172,8 +253,39 @@ fn match_vulns(
             &mut report.warnings,
         );
     }
-    Ok(report)
 }
+
+/// The secret findings for the policy input, when the secret scanner ran.
+fn scanner_ran<'a, T>(scanner: &Option<(Arc<Scanner>, u64)>, findings: &'a [T]) -> Option<&'a [T]> {
+    scanner.as_ref().map(|_| findings)
+}
+
+/// `--policy DIR...`, loaded before the scan so a broken policy fails fast.
+fn load_policies(dirs: &[PathBuf]) -> Result<Option<PolicySet>> {
+    if dirs.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(PolicySet::load(dirs, &PolicyLimits::default())?))
+}
+
+/// `--check-config`, else `.bulwark-checks.yaml` when it exists: disabled and re-graded
+/// check and policy ids.
+pub(crate) fn load_check_options(flag: Option<&PathBuf>) -> Result<CheckOptions> {
+    let mut options = CheckOptions::default();
+    match flag {
+        Some(path) => options.apply_settings_file(path)?,
+        None => {
+            let path = PathBuf::from(DEFAULT_CHECK_CONFIG);
+            if path.is_file() {
+                options.apply_settings_file(&path)?;
+            }
+        }
+    }
+    Ok(options)
+}
+
+/// The check settings file read from the current directory when `--check-config` is not given.
+pub(crate) const DEFAULT_CHECK_CONFIG: &str = ".bulwark-checks.yaml";
 
 /// `--severity`: the levels to report, for vulnerabilities and secrets alike (secrets have
 /// no UNKNOWN or NEGLIGIBLE). Empty: everything.
@@ -206,7 +318,10 @@ impl SeverityFilter {
 
 /// The image config checks (`bulwark_checks::check_image_config`) on the scanned image's
 /// config: user, exposed ports, health check, env names, command, history.
-fn check_image(artifact: &bulwark_report::Artifact) -> Vec<bulwark_checks::Finding> {
+fn check_image(
+    artifact: &bulwark_report::Artifact,
+    options: &CheckOptions,
+) -> Vec<bulwark_checks::Finding> {
     let Some(meta) = &artifact.image else {
         return Vec::new();
     };
@@ -250,7 +365,7 @@ fn check_image(artifact: &bulwark_report::Artifact) -> Vec<bulwark_checks::Findi
         command: &command,
         history: &history,
     };
-    bulwark_checks::check_image_config(&facts, &bulwark_checks::CheckOptions::default())
+    bulwark_checks::check_image_config(&facts, options)
 }
 
 /// `--secret-config`, else `.bulwark-secret.yaml` when it exists; the scanner and its file
@@ -276,7 +391,7 @@ fn load_secret_scanner(flag: Option<&PathBuf>) -> Result<(Arc<Scanner>, u64)> {
 }
 
 /// `--ignorefile`, else `.bulwarkignore.yaml` when it exists. A named file must exist.
-fn load_exceptions(flag: Option<&PathBuf>) -> Result<Option<Exceptions>> {
+pub(crate) fn load_exceptions(flag: Option<&PathBuf>) -> Result<Option<Exceptions>> {
     match flag {
         Some(path) => Ok(Some(Exceptions::load(path)?)),
         None => {

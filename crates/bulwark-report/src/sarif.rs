@@ -518,7 +518,15 @@ fn misconfig_rules_and_results(
                 MISCONFIG_FINGERPRINT_KEY,
                 hex::encode(hash.finalize()),
             )]),
-            suppressions: Vec::new(),
+            suppressions: f
+                .suppressed
+                .iter()
+                .map(|w| SarifSuppression {
+                    kind: "external",
+                    status: "accepted",
+                    justification: waiver_text(w),
+                })
+                .collect(),
             properties: ResultProperties::Rule(FindingProperties {
                 severity: f.severity.as_str(),
                 kind: "misconfiguration",
@@ -564,6 +572,14 @@ fn artifact_uri(path: &str) -> String {
         }
     }
     uri
+}
+
+/// A waived misconfiguration's justification, worded as for vulnerabilities.
+pub(crate) fn waiver_text(w: &bulwark_checks::Waiver) -> String {
+    format!(
+        "exception (owner {}, expires {}): {}",
+        w.owner, w.expires, w.reason
+    )
 }
 
 #[cfg(test)]

@@ -236,7 +236,15 @@ pub(crate) fn misconfig_section(findings: &[bulwark_checks::Finding]) -> String 
     if findings.is_empty() {
         return "No misconfigurations found\n".to_string();
     }
-    let mut out = format!("Misconfigurations: {}\n", findings.len());
+    let waived = findings.iter().filter(|f| f.suppressed.is_some()).count();
+    let mut out = if waived > 0 {
+        format!(
+            "Misconfigurations: {} ({waived} waived by exceptions)\n",
+            findings.len()
+        )
+    } else {
+        format!("Misconfigurations: {}\n", findings.len())
+    };
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED);
     table.set_header(
@@ -249,7 +257,14 @@ pub(crate) fn misconfig_section(findings: &[bulwark_checks::Finding]) -> String 
             Cell::new(format!("{}\n{}", f.check_id, f.title)),
             Cell::new(f.cis.as_deref().unwrap_or("")),
             Cell::new(f.subject.as_deref().unwrap_or("image config")),
-            Cell::new(cut(&f.message, SNIPPET_WIDTH)),
+            Cell::new(match &f.suppressed {
+                Some(w) => format!(
+                    "{}\nwaived: {}",
+                    cut(&f.message, SNIPPET_WIDTH),
+                    crate::sarif::waiver_text(w)
+                ),
+                None => cut(&f.message, SNIPPET_WIDTH),
+            }),
         ]);
     }
     out.push_str(&table.to_string());

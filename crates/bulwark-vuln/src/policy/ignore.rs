@@ -22,6 +22,11 @@
 //!   so forgotten waivers surface instead of hiding new risk forever.
 //! - An entry that is in force but matched no finding of the scan adds a warning too, so
 //!   stale entries can be cleaned up.
+//! - The same entries waive misconfiguration findings (built-in checks such as
+//!   `BW-DF-001` and Rego policy results): `id` is the check id, and the optional `path`
+//!   (a glob: `*` within a path segment, `**` across segments) narrows the entry to
+//!   findings in matching files. Anything that can be waived implements [`Waivable`]: one
+//!   mechanism for every kind of finding.
 //!
 //! Any other field, a missing or empty required field, a date that is not a real
 //! `YYYY-MM-DD` day, or text that is not YAML makes the whole file invalid
@@ -47,6 +52,9 @@ pub struct Exception {
     pub id: String,
     /// Narrows it to one package: a name, a source package name or a package URL.
     pub package: Option<String>,
+    /// Narrows it to findings in files matching this glob (misconfigurations, by the path
+    /// the report shows).
+    pub path: Option<String>,
     /// Why the finding is acceptable.
     pub reason: String,
     /// Who answers for the waiver.
@@ -63,23 +71,121 @@ impl Exception {
 
     /// Whether the entry covers `finding`, ignoring expiry: the ID matches one of the
     /// finding's IDs and, if the entry names a package, that package matches.
-    pub fn matches(&self, finding: &Finding) -> bool {
+    pub fn matches(&self, finding: &dyn Waivable) -> bool {
         let id = self.id.as_str();
         let id_matches = finding
-            .ids()
-            .chain(finding.advisories.iter().map(String::as_str))
+            .waiver_ids()
+            .iter()
             .any(|fid| fid.eq_ignore_ascii_case(id));
         id_matches
             && self
                 .package
                 .as_deref()
-                .is_none_or(|p| package_matches(p, finding))
+                .is_none_or(|p| finding.waiver_package_matches(p))
+            && self
+                .path
+                .as_deref()
+                .is_none_or(|glob| finding.waiver_path().is_some_and(|f| glob_matches(glob, f)))
     }
 
     /// `expires` as `YYYY-MM-DD`.
     pub fn expires_text(&self) -> String {
         format_date(self.expires)
     }
+}
+
+/// A finding an exception can waive: a vulnerability, a built-in misconfiguration check
+/// or a policy result. Every kind answers the same questions, so one exceptions file and
+/// one set of rules cover them all.
+pub trait Waivable {
+    /// Every ID the finding goes by (exceptions match any of them, ignoring case).
+    fn waiver_ids(&self) -> Vec<&str>;
+    /// Whether an entry's `package` selector picks this finding. Findings without a
+    /// package (misconfigurations) are never picked by one.
+    fn waiver_package_matches(&self, selector: &str) -> bool;
+    /// The file the finding is in, for an entry's `path` glob; `None` when it is not about
+    /// a file (a vulnerability, an image config check).
+    fn waiver_path(&self) -> Option<&str>;
+    /// True when something (an exception, a VEX statement) already waived it.
+    fn is_waived(&self) -> bool;
+    /// Records that `entry` waives it.
+    fn waive(&mut self, entry: &Exception);
+}
+
+impl Waivable for Finding {
+    fn waiver_ids(&self) -> Vec<&str> {
+        self.ids()
+            .chain(self.advisories.iter().map(String::as_str))
+            .collect()
+    }
+    fn waiver_package_matches(&self, selector: &str) -> bool {
+        package_matches(selector, self)
+    }
+    fn waiver_path(&self) -> Option<&str> {
+        None
+    }
+    fn is_waived(&self) -> bool {
+        self.suppressed.is_some()
+    }
+    fn waive(&mut self, entry: &Exception) {
+        self.suppressed = Some(Suppression::Exception {
+            reason: entry.reason.clone(),
+            owner: entry.owner.clone(),
+            expires: entry.expires_text(),
+        });
+    }
+}
+
+/// Whether `path` matches `glob`: `*` matches within one path segment, `**` any number of
+/// segments, `?` one character; a leading `/` on either side is ignored, so `app/*.yaml`
+/// and `/app/*.yaml` are the same pattern. Written by hand: the whole syntax is these
+/// three tokens, and exceptions must not pull a glob engine into the vulnerability crate.
+pub fn glob_matches(glob: &str, path: &str) -> bool {
+    let glob: Vec<&str> = glob.trim_start_matches('/').split('/').collect();
+    let path: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    segments_match(&glob, &path)
+}
+
+fn segments_match(glob: &[&str], path: &[&str]) -> bool {
+    match glob.split_first() {
+        None => path.is_empty(),
+        Some((&"**", rest)) => (0..=path.len()).any(|skip| segments_match(rest, &path[skip..])),
+        Some((first, rest)) => match path.split_first() {
+            Some((segment, path_rest)) => {
+                segment_matches(first.as_bytes(), segment.as_bytes())
+                    && segments_match(rest, path_rest)
+            }
+            None => false,
+        },
+    }
+}
+
+/// `*` and `?` within one segment (iterative, with backtracking to the last `*`: linear
+/// in practice, never exponential).
+fn segment_matches(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(&c) if c == b'?' || c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p.min(pattern.len())..].iter().all(|&c| c == b'*')
 }
 
 /// Whether an entry's `package` selects the finding's package.
@@ -122,6 +228,7 @@ struct RawFile {
 struct RawEntry {
     id: Option<String>,
     package: Option<String>,
+    path: Option<String>,
     reason: Option<String>,
     owner: Option<String>,
     /// Any scalar, so that `expires: 20270131` gets the date message rather than a type error.
@@ -231,28 +338,61 @@ impl Exceptions {
         today: Date,
         warnings: &mut Vec<String>,
     ) -> usize {
-        let mut suppressed = 0;
+        let mut items: Vec<&mut dyn Waivable> = findings
+            .iter_mut()
+            .map(|f| f as &mut dyn Waivable)
+            .collect();
+        self.apply_all(&mut items, today, warnings)
+    }
+
+    /// [`apply`](Self::apply) for findings of any kind at once (vulnerabilities and
+    /// misconfigurations of one scan), so that "matched no finding" means none of them.
+    pub fn apply_all(
+        &self,
+        findings: &mut [&mut dyn Waivable],
+        today: Date,
+        warnings: &mut Vec<String>,
+    ) -> usize {
         let mut matched = vec![false; self.entries.len()];
+        let suppressed = self.waive(findings, today, &mut matched);
+        warnings.extend(self.warnings(&matched, today));
+        suppressed
+    }
+
+    /// The matching half of [`apply_all`](Self::apply_all), for findings that arrive in
+    /// several passes: marks the findings covered, sets `matched[i]` for each entry that
+    /// covered one, and returns how many were newly suppressed. `matched` has one flag
+    /// per entry.
+    pub fn waive(
+        &self,
+        findings: &mut [&mut dyn Waivable],
+        today: Date,
+        matched: &mut [bool],
+    ) -> usize {
+        let mut suppressed = 0;
         for finding in findings.iter_mut() {
             let mut chosen = None;
             for (i, entry) in self.entries.iter().enumerate() {
-                if entry.in_force(today) && entry.matches(finding) {
+                if entry.in_force(today) && entry.matches(&**finding) {
                     matched[i] = true;
                     chosen = chosen.or(Some(entry));
                 }
             }
             if let Some(entry) = chosen {
-                if finding.suppressed.is_none() {
-                    finding.suppressed = Some(Suppression::Exception {
-                        reason: entry.reason.clone(),
-                        owner: entry.owner.clone(),
-                        expires: entry.expires_text(),
-                    });
+                if !finding.is_waived() {
+                    finding.waive(entry);
                     suppressed += 1;
                 }
             }
         }
-        for (entry, matched) in self.entries.iter().zip(matched) {
+        suppressed
+    }
+
+    /// The warnings after the last [`waive`](Self::waive) pass: one per expired entry,
+    /// one per entry in force whose `matched` flag is still false.
+    pub fn warnings(&self, matched: &[bool], today: Date) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for (entry, &matched) in self.entries.iter().zip(matched) {
             if !entry.in_force(today) {
                 warnings.push(format!(
                     "exception for {} (owner {}) expired on {}; it no longer applies",
@@ -272,7 +412,7 @@ impl Exceptions {
                 ));
             }
         }
-        suppressed
+        warnings
     }
 
     /// The entries in file order.
@@ -345,9 +485,16 @@ fn validate(raw: RawEntry) -> Result<Exception, String> {
         }
         other => other,
     };
+    let path = match raw.path.map(|p| p.trim().to_string()) {
+        Some(p) if p.is_empty() => {
+            return Err("`path` is empty (leave it out to match every file)".to_string())
+        }
+        other => other,
+    };
     Ok(Exception {
         id,
         package,
+        path,
         reason,
         owner,
         expires,
@@ -693,5 +840,122 @@ exceptions:
         assert!(parse_date("2023-00-10").is_none());
         assert!(parse_date("+023-01-10").is_none());
         assert!(parse_date("2023-01-10-").is_none());
+    }
+
+    #[test]
+    fn globs_match_by_segment() {
+        assert!(glob_matches("Dockerfile", "Dockerfile"));
+        assert!(glob_matches("/app/*.yaml", "app/deploy.yaml"));
+        assert!(!glob_matches("app/*.yaml", "app/k8s/deploy.yaml"));
+        assert!(glob_matches("app/**/*.yaml", "app/k8s/deploy.yaml"));
+        assert!(glob_matches("app/**/*.yaml", "app/deploy.yaml"));
+        assert!(glob_matches("**", "any/thing"));
+        assert!(glob_matches("k8s/dep?oy.yaml", "k8s/deploy.yaml"));
+        assert!(!glob_matches("k8s/dep?oy.yaml", "k8s/depoy.yaml"));
+        assert!(glob_matches("*a*b*c*", "xxaxxbxxcxx"));
+        assert!(!glob_matches("*a*b*c*d", "xxaxxbxxcxx"));
+        // No exponential blow-up on adversarial patterns.
+        let text = "a".repeat(5000);
+        assert!(!glob_matches(&"*a".repeat(50).add_b(), &text));
+    }
+
+    trait AddB {
+        fn add_b(self) -> String;
+    }
+    impl AddB for String {
+        fn add_b(mut self) -> String {
+            self.push('b');
+            self
+        }
+    }
+
+    /// A waivable with a path: what a misconfiguration looks like to the exceptions.
+    struct FileFinding {
+        id: &'static str,
+        path: &'static str,
+        waived: Option<String>,
+    }
+
+    impl Waivable for FileFinding {
+        fn waiver_ids(&self) -> Vec<&str> {
+            vec![self.id]
+        }
+        fn waiver_package_matches(&self, _: &str) -> bool {
+            false
+        }
+        fn waiver_path(&self) -> Option<&str> {
+            Some(self.path)
+        }
+        fn is_waived(&self) -> bool {
+            self.waived.is_some()
+        }
+        fn waive(&mut self, entry: &Exception) {
+            self.waived = Some(entry.owner.clone());
+        }
+    }
+
+    #[test]
+    fn one_file_waives_vulnerabilities_and_misconfigurations() {
+        let ex = Exceptions::parse(
+            r#"
+exceptions:
+  - id: BW-DF-001
+    path: "services/**/Dockerfile"
+    reason: the build stage runs as root, the final stage does not
+    owner: platform-team
+    expires: 2027-01-31
+  - id: CVE-2023-4807
+    reason: not reachable
+    owner: security
+    expires: 2027-01-31
+  - id: BW-RT-001
+    package: openssl
+    reason: a package selector never matches a misconfiguration
+    owner: security
+    expires: 2027-01-31
+"#,
+            "x",
+        )
+        .unwrap();
+        assert_eq!(
+            ex.entries()[0].path.as_deref(),
+            Some("services/**/Dockerfile")
+        );
+        let mut vuln = libssl("CVE-2023-4807", &[]);
+        let mut in_scope = FileFinding {
+            id: "bw-df-001",
+            path: "services/api/Dockerfile",
+            waived: None,
+        };
+        let mut out_of_scope = FileFinding {
+            id: "BW-DF-001",
+            path: "tools/Dockerfile",
+            waived: None,
+        };
+        let mut rt = FileFinding {
+            id: "BW-RT-001",
+            path: "compose.yaml",
+            waived: None,
+        };
+        let mut warnings = Vec::new();
+        let n = ex.apply_all(
+            &mut [&mut vuln, &mut in_scope, &mut out_of_scope, &mut rt],
+            date("2026-12-01"),
+            &mut warnings,
+        );
+        assert_eq!(n, 2);
+        assert!(vuln.suppressed.is_some());
+        assert_eq!(in_scope.waived.as_deref(), Some("platform-team"));
+        assert!(out_of_scope.waived.is_none());
+        assert!(rt.waived.is_none());
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("BW-RT-001 in openssl"), "{warnings:?}");
+
+        let e = Exceptions::parse(
+            "exceptions:\n  - {id: X, path: ' ', reason: r, owner: o, expires: 2027-01-01}\n",
+            "x",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("`path` is empty"), "{e}");
     }
 }

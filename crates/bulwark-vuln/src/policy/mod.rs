@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-pub use ignore::{Exception, Exceptions};
+pub use ignore::{glob_matches, Exception, Exceptions, Waivable};
 pub use vex::VexDocument;
 
 use crate::error::VulnError;
