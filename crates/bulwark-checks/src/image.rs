@@ -25,6 +25,22 @@ pub struct ImageFacts<'a> {
     pub command: &'a [String],
     /// `history[].created_by`, in order.
     pub history: &'a [String],
+    /// Regular files of the final filesystem with the setuid or setgid bit (CIS 4.8 asks
+    /// to list and review them).
+    pub special_files: &'a [SpecialFile],
+}
+
+/// A setuid/setgid file of the image's final filesystem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecialFile {
+    /// Absolute path.
+    pub path: String,
+    /// Permission bits, including setuid (0o4000) and setgid (0o2000).
+    pub mode: u32,
+    /// Owner uid.
+    pub uid: u64,
+    /// Index of the layer that wrote it (0-based).
+    pub layer: usize,
 }
 
 /// Runs the image checks. Findings have no line (`0:0`); the subject names the config
@@ -81,6 +97,26 @@ pub fn check_image_config(facts: &ImageFacts<'_>, opts: &CheckOptions) -> Vec<Fi
             nowhere,
             Some("config.Cmd"),
             format!("the command starts sshd: {}", facts.command.join(" ")),
+        );
+    }
+    for f in facts.special_files {
+        let bits = match (f.mode & 0o4000 != 0, f.mode & 0o2000 != 0) {
+            (true, true) => "setuid and setgid",
+            (true, false) => "setuid",
+            (false, true) => "setgid",
+            (false, false) => continue,
+        };
+        em.emit(
+            &IMG_SETUID,
+            nowhere,
+            Some("filesystem"),
+            format!(
+                "{} is {bits} (mode {:04o}, owner uid {}, layer {})",
+                f.path,
+                f.mode & 0o7777,
+                f.uid,
+                f.layer
+            ),
         );
     }
     for (n, line) in facts.history.iter().enumerate() {
@@ -150,6 +186,7 @@ mod tests {
             env_names: &env,
             command: &[],
             history: &history,
+            special_files: &[],
         };
         let ids: Vec<String> = check_image_config(&facts, &CheckOptions::default())
             .into_iter()
@@ -171,5 +208,37 @@ mod tests {
             ..ImageFacts::default()
         };
         assert!(check_image_config(&facts, &CheckOptions::default()).is_empty());
+
+        let special = vec![
+            SpecialFile {
+                path: "/usr/bin/su".into(),
+                mode: 0o104755,
+                uid: 0,
+                layer: 0,
+            },
+            SpecialFile {
+                path: "/usr/bin/wall".into(),
+                mode: 0o2755,
+                uid: 0,
+                layer: 1,
+            },
+        ];
+        let facts = ImageFacts {
+            user: Some("app"),
+            healthcheck: true,
+            special_files: &special,
+            ..ImageFacts::default()
+        };
+        let msgs: Vec<String> = check_image_config(&facts, &CheckOptions::default())
+            .into_iter()
+            .map(|f| format!("{} {}", f.check_id, f.message))
+            .collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "BW-DF-015 /usr/bin/su is setuid (mode 4755, owner uid 0, layer 0)",
+                "BW-DF-015 /usr/bin/wall is setgid (mode 2755, owner uid 0, layer 1)",
+            ]
+        );
     }
 }

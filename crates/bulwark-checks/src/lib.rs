@@ -48,7 +48,7 @@ pub use finding::{
     CapabilityReason, CapabilitySuggestion, FileKind, FileReport, Finding, Position, Report,
     Severity, Waiver,
 };
-pub use image::{check_image_config, ImageFacts};
+pub use image::{check_image_config, ImageFacts, SpecialFile};
 pub use image_ref::ImageRef;
 pub use options::{CheckOptions, Limits, DEFAULT_TRUSTED_REGISTRIES};
 pub use registry::{check, CheckDef, CHECKS};

@@ -25,6 +25,7 @@ pub struct CheckDef {
 
 const DF: &[FileKind] = &[FileKind::Dockerfile];
 const DF_IMG: &[FileKind] = &[FileKind::Dockerfile, FileKind::ImageConfig];
+const IMG: &[FileKind] = &[FileKind::ImageConfig];
 const RT: &[FileKind] = &[
     FileKind::Compose,
     FileKind::Kubernetes,
@@ -94,6 +95,9 @@ checks! {
     DF_SSHD_COMMAND = "BW-DF-014", Some("5.6"), Medium, DF_IMG,
         "sshd started as the container command",
         "Run the service itself as the command; use `docker exec` instead of SSH.";
+    IMG_SETUID = "BW-DF-015", Some("4.8"), Low, IMG,
+        "setuid/setgid file in the image",
+        "Remove the setuid/setgid bit (`chmod u-s,g-s FILE` in the last RUN step) from every file that does not need it, or remove the file.";
 
     RT_PRIVILEGED = "BW-RT-001", Some("5.4"), High, RT,
         "Privileged container",

@@ -98,6 +98,8 @@ struct Scanned {
     inventory: bulwark_inventory::Inventory,
     /// Secrets in every layer's files and in the image config; empty without a scanner.
     secrets: bulwark_inventory::SecretsReport,
+    /// Setuid/setgid regular files of the final filesystem, for the image checks.
+    special_files: Vec<bulwark_checks::SpecialFile>,
 }
 
 /// Reads the target and catalogues it, with the layer cache and a progress bar; with a
@@ -167,6 +169,17 @@ fn scan(
     for w in &outcome.inventory.warnings {
         eprintln!("warning: {w}");
     }
+    let special_files = outcome
+        .view
+        .iter()
+        .filter(|(_, e)| e.meta.kind == bulwark_image::EntryKind::File && e.meta.mode & 0o6000 != 0)
+        .map(|(path, e)| bulwark_checks::SpecialFile {
+            path: format!("/{}", path.trim_start_matches('/')),
+            mode: e.meta.mode,
+            uid: e.meta.uid,
+            layer: e.layer,
+        })
+        .collect();
     let mut inventory = outcome.inventory;
     if args.list_files {
         bulwark_inventory::attach_file_layers(&mut inventory, &outcome.view);
@@ -175,6 +188,7 @@ fn scan(
         artifact,
         inventory,
         secrets: outcome.secrets,
+        special_files,
     })
 }
 

@@ -102,7 +102,7 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
     let mut misconfigs: Option<Vec<bulwark_checks::Finding>> =
         (scanners.config || policies.is_some()).then(|| {
             if scanners.config {
-                check_image(&scanned.artifact, &check_options)
+                check_image(&scanned.artifact, &scanned.special_files, &check_options)
             } else {
                 Vec::new()
             }
@@ -320,6 +320,7 @@ impl SeverityFilter {
 /// config: user, exposed ports, health check, env names, command, history.
 fn check_image(
     artifact: &bulwark_report::Artifact,
+    special_files: &[bulwark_checks::SpecialFile],
     options: &CheckOptions,
 ) -> Vec<bulwark_checks::Finding> {
     let Some(meta) = &artifact.image else {
@@ -364,6 +365,7 @@ fn check_image(
         env_names: &env_names,
         command: &command,
         history: &history,
+        special_files,
     };
     bulwark_checks::check_image_config(&facts, options)
 }

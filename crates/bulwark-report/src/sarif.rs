@@ -17,7 +17,10 @@
 //!   location) — stable across rescans and upgrades that do not fix it, so dashboards keep one
 //!   alert per vulnerable package;
 //! - suppressed findings carry `suppressions: [{kind: "external", status: "accepted",
-//!   justification}]` (the exception's reason or the VEX statement); active ones carry none.
+//!   justification}]` (the exception's reason or the VEX statement); active ones carry none;
+//! - with entrypoint reachability (`bulwark image`), `properties.reachability` (`loaded`,
+//!   `not-loaded`, `unknown`) and `properties.reachabilityDetail` (the chain or the reason),
+//!   also as the message's last line.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -219,6 +222,12 @@ struct VulnProperties<'a> {
     installed_version: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     fixed_version: Option<&'a str>,
+    /// Entrypoint reachability: `loaded`, `not-loaded` or `unknown`, when analysed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reachability: Option<&'static str>,
+    /// The chain (`loaded by entrypoint: a -> b -> package`) or the reason, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reachability_detail: Option<String>,
 }
 
 fn log<'a>(cx: &'a Context<'a>, findings: &'a Findings<'a>) -> Log<'a> {
@@ -344,6 +353,9 @@ fn result<'a>(e: &Entry<'a>, rule_index: Option<usize>) -> SarifResult<'a> {
     if let Some(t) = &f.title {
         message.push_str(&format!("\nTitle: {t}"));
     }
+    if let Some(r) = &f.reachability {
+        message.push_str(&format!("\nReachability: {}", r.describe(&p.name)));
+    }
     SarifResult {
         rule_id: &f.id,
         rule_index: rule_index.unwrap_or_default(),
@@ -376,6 +388,8 @@ fn result<'a>(e: &Entry<'a>, rule_index: Option<usize>) -> SarifResult<'a> {
             package_type: kind_name(p.kind),
             installed_version: &p.version,
             fixed_version: f.fixed_version.as_deref(),
+            reachability: f.reachability.as_ref().map(vuln::reachability_status),
+            reachability_detail: f.reachability.as_ref().map(|r| r.describe(&p.name)),
         }),
     }
 }
@@ -495,7 +509,9 @@ fn misconfig_rules_and_results(
         });
         let subject = f.subject.as_deref().unwrap_or("image config");
         let mut hash = Sha256::new();
-        for part in [f.check_id.as_str(), subject] {
+        // The message too: one check can fire several times on one subject (every
+        // setuid file of the filesystem, every port of a policy rule).
+        for part in [f.check_id.as_str(), subject, f.message.as_str()] {
             hash.update(part.as_bytes());
             hash.update([0u8]);
         }
