@@ -18,8 +18,11 @@ use crate::registry::AnalyzerRegistry;
 use crate::secrets::{collect_secrets, SecretsReport};
 use crate::{Inventory, InventoryError};
 
-/// Bumped when [`LayerFacts`] changes shape, so old cache entries are ignored.
-const CACHE_SCHEMA: u32 = 2;
+mod codec;
+
+/// Bumped when [`LayerFacts`] or its encoding (`codec`) changes, so old cache entries are
+/// ignored.
+const CACHE_SCHEMA: u32 = 3;
 
 /// Everything the analyzers learned from one layer, plus its file listing. This is what
 /// the layer cache stores.
@@ -253,16 +256,16 @@ fn cache_get(cache: &LayerCache, key: &str) -> Option<LayerFacts> {
         .ok()
         .flatten()
         .filter(|n| *n <= MAX_CACHED_FACTS)?;
-    let json = zstd::bulk::decompress(&bytes, usize::try_from(size).ok()?).ok()?;
-    serde_json::from_slice(&json).ok()
+    let payload = zstd::bulk::decompress(&bytes, usize::try_from(size).ok()?).ok()?;
+    codec::decode(&payload)
 }
 
 /// Best effort: a cache that cannot be written only costs speed next time.
 fn cache_put(cache: &LayerCache, key: &str, facts: &LayerFacts) {
-    let Ok(json) = serde_json::to_vec(facts) else {
+    let Some(payload) = codec::encode(facts) else {
         return;
     };
-    let Ok(packed) = zstd::bulk::compress(&json, 3) else {
+    let Ok(packed) = zstd::bulk::compress(&payload, 3) else {
         return;
     };
     if let Err(e) = cache.put(key, &packed) {
