@@ -174,11 +174,19 @@ fn container(
                 .map(|t| (t.to_string(), n.at(&[key, "type"]).pos))
         })
     };
-    if let Some((t, p)) = profile("seccompProfile") {
+    let seccomp = profile("seccompProfile");
+    if let Some((t, p)) = &seccomp {
         if t.eq_ignore_ascii_case("unconfined") {
-            spec.seccomp_unconfined = Some(p);
+            spec.seccomp_unconfined = Some(*p);
         }
     }
+    let seccomp_annotation = annotations.entries().iter().any(|(k, _)| {
+        k.as_str().is_some_and(|key| {
+            key == "seccomp.security.alpha.kubernetes.io/pod"
+                || key == format!("container.seccomp.security.alpha.kubernetes.io/{name}")
+        })
+    });
+    spec.seccomp_unset = seccomp.is_none() && !seccomp_annotation;
     if let Some((t, p)) = profile("appArmorProfile") {
         if t.eq_ignore_ascii_case("unconfined") {
             spec.apparmor_unconfined = Some(p);

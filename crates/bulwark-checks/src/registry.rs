@@ -98,6 +98,9 @@ checks! {
     IMG_SETUID = "BW-DF-015", Some("4.8"), Low, IMG,
         "setuid/setgid file in the image",
         "Remove the setuid/setgid bit (`chmod u-s,g-s FILE` in the last RUN step) from every file that does not need it, or remove the file.";
+    DF_PASSWORD_SET = "BW-DF-016", Some("4.10"), High, DF_IMG,
+        "Password set in a build step",
+        "Do not bake passwords into images: lock the account (`passwd -l`), use key-based access at run time, or inject the secret at run time.";
 
     RT_PRIVILEGED = "BW-RT-001", Some("5.4"), High, RT,
         "Privileged container",
@@ -180,6 +183,12 @@ checks! {
     RT_SHARED_PROPAGATION = "BW-RT-027", Some("5.19"), Medium, RT,
         "Mount propagation shared with the host",
         "Use the default private propagation; remove `shared`/`rshared`/`Bidirectional`.";
+    RT_SECCOMP_UNSET = "BW-RT-028", Some("5.21"), Medium, K8S,
+        "Kubernetes seccomp profile not set",
+        "Set `securityContext.seccompProfile: {type: RuntimeDefault}` on the pod or container: without one the kubelet runs it Unconfined unless `seccompDefault` is enabled on every node.";
+    RT_UNTRUSTED_IMAGE = "BW-RT-029", None, Medium, RT,
+        "Container image from a registry that is not trusted",
+        "Run images from an official repository or a registry on the trusted list (`--trusted-registry`, `trusted_registries` in .bulwark-checks.yaml).";
     RT_SUGGESTED_CAPS = "BW-RT-100", Some("5.3"), Info, RT,
         "Suggested minimal capability set",
         "Drop ALL and add back only the listed capabilities; each comes with the evidence for it.";

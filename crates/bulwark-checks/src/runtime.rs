@@ -92,6 +92,9 @@ pub struct ContainerSpec {
     pub userns_mode: Option<At<String>>,
     pub read_only_rootfs: Option<At<bool>>,
     pub seccomp_unconfined: Option<Position>,
+    /// Kubernetes: no seccomp profile on the container, its pod or in the legacy
+    /// annotations, which means Unconfined on a default kubelet.
+    pub seccomp_unset: bool,
     pub apparmor_unconfined: Option<Position>,
     /// no-new-privileges set, or allowPrivilegeEscalation: false.
     pub no_new_privileges: Option<At<bool>>,
@@ -290,6 +293,13 @@ pub(crate) fn check(spec: &ContainerSpec, em: &mut Emitter<'_>) {
             subject,
             "seccomp profile is unconfined",
         );
+    } else if spec.seccomp_unset {
+        em.emit(
+            &RT_SECCOMP_UNSET,
+            here,
+            subject,
+            "no seccomp profile on the container or its pod (runs Unconfined by default)",
+        );
     }
     if let Some(p) = spec.apparmor_unconfined {
         em.emit(
@@ -335,6 +345,18 @@ pub(crate) fn check(spec: &ContainerSpec, em: &mut Emitter<'_>) {
                     img.pos,
                     subject,
                     format!("image {} has no @sha256 digest", img.value),
+                );
+            }
+            let trusted = &em.options().trusted_registries;
+            if !trusted.iter().any(|t| r.is_under(t)) {
+                em.emit(
+                    &RT_UNTRUSTED_IMAGE,
+                    img.pos,
+                    subject,
+                    format!(
+                        "image {} is not under a trusted registry or repository",
+                        r.full_name()
+                    ),
                 );
             }
         }

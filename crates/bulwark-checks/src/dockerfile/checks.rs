@@ -467,6 +467,8 @@ pub(crate) struct ScriptFacts {
     pub switches_user: Option<String>,
     /// The script changes ownership (chown).
     pub chowns: bool,
+    /// Passwords set from literals: (command, account). Never the password itself.
+    pub passwords: Vec<(String, String)>,
 }
 
 const UNNEEDED: &[&str] = &[
@@ -494,6 +496,7 @@ pub(crate) fn analyze_script(script: &str) -> ScriptFacts {
     let mut updates: Option<String> = None;
     let mut installs = false;
     for pipeline in pipelines(script) {
+        facts.passwords.extend(password_settings(&pipeline));
         let mut downloaded = None;
         for cmd in &pipeline {
             let Some((prog, args)) = cmd.program() else {
@@ -555,6 +558,51 @@ pub(crate) fn analyze_script(script: &str) -> ScriptFacts {
         facts.update_alone = updates;
     }
     facts
+}
+
+/// Accounts given a password from a literal in this pipeline: `echo 'root:x' | chpasswd`,
+/// `echo x | passwd --stdin root`, `usermod -p HASH user`, `useradd -p HASH user`.
+fn password_settings(pipeline: &[Command]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut fed: Option<&[String]> = None;
+    for cmd in pipeline {
+        let Some((prog, args)) = cmd.program() else {
+            continue;
+        };
+        match prog {
+            "echo" | "printf" => fed = Some(args),
+            "chpasswd" => {
+                let literal = fed.into_iter().flatten().find_map(|a| {
+                    let (user, pass) = a.split_once(':')?;
+                    (!user.is_empty() && !pass.is_empty() && !pass.starts_with('$'))
+                        .then(|| user.to_string())
+                });
+                if let Some(user) = literal {
+                    out.push(("chpasswd".to_string(), user));
+                }
+            }
+            "passwd" if fed.is_some() && args.iter().any(|a| a == "--stdin") => {
+                let user = args.iter().rfind(|a| !a.starts_with('-'));
+                out.push((
+                    "passwd --stdin".to_string(),
+                    user.cloned().unwrap_or_else(|| "root".to_string()),
+                ));
+            }
+            "usermod" | "useradd" => {
+                let given = args
+                    .iter()
+                    .position(|a| a == "-p" || a == "--password")
+                    .and_then(|i| args.get(i + 1))
+                    .is_some_and(|v| !v.is_empty() && !v.starts_with('$') && v != "*" && v != "!");
+                if given {
+                    let user = args.last().cloned().unwrap_or_default();
+                    out.push((format!("{prog} -p"), user));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 enum PkgOp {
@@ -710,6 +758,14 @@ pub(crate) fn emit_script_facts(
             format!("{i} disables verification"),
         );
     }
+    for (cmd, user) in &facts.passwords {
+        em.emit(
+            &DF_PASSWORD_SET,
+            pos,
+            subject,
+            format!("{cmd} sets a password for {user} from a literal in the build step"),
+        );
+    }
 }
 
 /// Root by name or id (`root`, `0`, `root:root`, `0:0`, empty).
@@ -793,6 +849,32 @@ mod tests {
         ] {
             assert!(!secret_like(n), "{n}");
         }
+    }
+
+    #[test]
+    fn passwords_from_literals() {
+        let users = |script: &str| -> Vec<(String, String)> { analyze_script(script).passwords };
+        assert_eq!(
+            users("mkdir /run/sshd && echo 'root:changeme' | chpasswd"),
+            [("chpasswd".to_string(), "root".to_string())]
+        );
+        assert_eq!(
+            users("printf 'app:s3cret' | chpasswd && true"),
+            [("chpasswd".to_string(), "app".to_string())]
+        );
+        assert_eq!(
+            users("echo hunter2 | passwd --stdin deploy"),
+            [("passwd --stdin".to_string(), "deploy".to_string())]
+        );
+        assert_eq!(
+            users("useradd -m -p 'hashed' builder"),
+            [("useradd -p".to_string(), "builder".to_string())]
+        );
+        // From a variable or a secret mount: not a literal; locking is fine.
+        assert!(users("echo \"root:$ROOT_PW\" | chpasswd").is_empty());
+        assert!(users("chpasswd < /run/secrets/pw").is_empty());
+        assert!(users("passwd -l root && usermod -p '!' root").is_empty());
+        assert!(users("echo done").is_empty());
     }
 
     #[test]
