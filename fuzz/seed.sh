@@ -9,7 +9,7 @@ fixtures=${BULWARK_FIXTURES:-$here/../../shared/fixtures}
 corpus=$here/corpus
 [ -d "$fixtures" ] || { echo "no fixtures at $fixtures (set BULWARK_FIXTURES)" >&2; exit 1; }
 
-targets=(layer_walk manifest dpkg_status apk_installed rpmdb registry_reference osv_record alpine_secdb version_order policy_files secrets_scan dockerfile_parse config_yaml)
+targets=(layer_walk manifest dpkg_status apk_installed rpmdb registry_reference osv_record alpine_secdb version_order policy_files secrets_scan dockerfile_parse config_yaml elf_facts go_buildinfo go_mod java_archive lang_python lang_node lang_ruby lang_php lang_dotnet sbom_read)
 for t in "${targets[@]}"; do mkdir -p "$corpus/$t"; done
 have() { command -v "$1" >/dev/null 2>&1; }
 # The fixtures are read-only; seeds must stay writable so the script can be rerun.
@@ -121,4 +121,38 @@ for f in "$here"/../crates/bulwark-checks/tests/data/*/*; do
     esac
 done
 
+# Entrypoint reachability facts: small ELF programs and libraries, a script, loader
+# configuration and Python sources from the debian-12-app layers.
+mkdir -p "$corpus/elf_facts"
+deb=$fixtures/images/debian-12-app/blobs/sha256
+for member in ./usr/bin/true ./usr/lib/x86_64-linux-gnu/libz.so.1.2.13 ./usr/lib/x86_64-linux-gnu/libacl.so.1.1.2301 \
+    ./usr/bin/zgrep ./etc/ld.so.conf ./etc/ld.so.conf.d/libc.conf; do
+    tar -xzOf "$deb/7f1e4747f6d13bd27fd4970e74b0458818752d633932d796c7a5dc8962c3829c" "$member" \
+        > "$corpus/elf_facts/$(basename "$member")" 2>/dev/null || rm -f "$corpus/elf_facts/$(basename "$member")"
+done
+for member in app/app.py app/site-packages/requests/__init__.py app/site-packages/yaml/__init__.py; do
+    tar -xzOf "$deb/df86d63b2bbda358c46cc7d86f8c42e9acb167530b62c799b7e1019690e0ba4e" "$member" \
+        > "$corpus/elf_facts/$(echo "$member" | tr / _)" 2>/dev/null || true
+done
+
 du -sh "$corpus"/* | sed "s|$here/||"
+
+# Language manifests and binaries: the repository's own test data (made by real tools).
+lang=$here/../crates/bulwark-inventory/tests/data/lang
+seed_lang() { # target, find expression...
+    local t=$1; shift
+    find "$lang" -type f "$@" -size -1M 2>/dev/null | while read -r f; do
+        copy "$f" "$corpus/$t/$(echo "${f#"$lang"/}" | tr / _)"
+    done
+}
+seed_lang lang_python \( -name 'requirements*.txt' -o -name poetry.lock -o -name Pipfile.lock -o -name uv.lock \)
+seed_lang lang_node \( -name yarn.lock -o -name pnpm-lock.yaml \)
+seed_lang lang_ruby \( -name '*.gemspec' -o -name Gemfile.lock \)
+seed_lang lang_php \( -name composer.lock -o -name 'installed*.json' \)
+seed_lang lang_dotnet \( -name '*.deps.json' -o -name packages.lock.json \)
+seed_lang go_mod -name go.mod
+seed_lang java_archive \( -name '*.jar' -o -name '*.war' -o -name '*.ear' \)
+
+# SBOMs: a small CycloneDX and SPDX document.
+printf '%s' '{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"operating-system","name":"debian","version":"12"},{"type":"library","purl":"pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl"},{"type":"library","purl":"pkg:npm/%40babel/core@7.0.0","components":[{"type":"library","purl":"pkg:pypi/pyyaml@5.3","name":"PyYAML"}]}]}' > "$corpus/sbom_read/cyclonedx.json"
+printf '%s' '{"spdxVersion":"SPDX-2.3","packages":[{"name":"libexpat1","versionInfo":"2.5.0-1","sourceInfo":"built package from: expat 2.5.0-1","externalRefs":[{"referenceType":"purl","referenceLocator":"pkg:deb/debian/libexpat1@2.5.0-1?arch=amd64"}]}]}' > "$corpus/sbom_read/spdx.json"

@@ -31,6 +31,8 @@ pub enum Command {
     /// Check Dockerfiles, compose files, Kubernetes manifests and docker inspect output for
     /// misconfigurations (CIS Docker Benchmark).
     Config(crate::config_cmd::ConfigArgs),
+    /// Scan a CycloneDX or SPDX JSON SBOM (bulwark's, Trivy's, Syft's) for vulnerabilities.
+    SbomScan(VulnScanArgs),
     /// Rego policies: run their unit tests (`bulwark policy test DIR`).
     #[command(subcommand)]
     Policy(crate::policy_cmd::PolicyCommand),
@@ -100,6 +102,10 @@ pub struct VulnScanArgs {
     /// Leave out vulnerabilities that have no fixed version yet.
     #[arg(long)]
     pub ignore_unfixed: bool,
+    /// Leave out vulnerabilities in packages the image's ENTRYPOINT/CMD provably does not
+    /// load (`not loaded`); `unknown` ones are kept (images only).
+    #[arg(long)]
+    pub reachable_only: bool,
     /// Exceptions file (default: .bulwarkignore.yaml in the current directory, if present).
     #[arg(long, value_name = "FILE")]
     pub ignorefile: Option<PathBuf>,

@@ -57,6 +57,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Image(args) => vuln::scan(&args, Kind::Image),
         Command::Rootfs(args) | Command::Fs(args) => vuln::scan(&args, Kind::Rootfs),
+        Command::SbomScan(args) => vuln::scan(&args, Kind::Sbom),
         Command::Sbom(args) => {
             let format: Format = match &args.format {
                 Some(f) => f.parse()?,
@@ -90,6 +91,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
 enum Kind {
     Image,
     Rootfs,
+    /// A CycloneDX or SPDX file: its package list instead of a filesystem.
+    Sbom,
 }
 
 /// What a scan found, before any matching.
@@ -100,6 +103,8 @@ struct Scanned {
     secrets: bulwark_inventory::SecretsReport,
     /// Setuid/setgid regular files of the final filesystem, for the image checks.
     special_files: Vec<bulwark_checks::SpecialFile>,
+    /// The final filesystem (empty for an SBOM), for entrypoint reachability.
+    view: bulwark_image::MergedView,
 }
 
 /// Reads the target and catalogues it, with the layer cache and a progress bar; with a
@@ -115,6 +120,9 @@ fn scan(
         max_file_bytes: args.max_file_size,
         ..Limits::default()
     };
+    if kind == Kind::Sbom {
+        return read_sbom_target(&args.target);
+    }
     let cache = if args.no_cache || kind == Kind::Rootfs {
         None
     } else {
@@ -141,6 +149,7 @@ fn scan(
             let outcome = scan_rootfs(std::path::Path::new(target), &registry, &opts)?;
             (Artifact::filesystem(target), outcome)
         }
+        Kind::Sbom => unreachable!("handled above"),
         Kind::Image => {
             let target = Target::parse(&args.target)?;
             let open = OpenOptions {
@@ -189,6 +198,39 @@ fn scan(
         inventory,
         secrets: outcome.secrets,
         special_files,
+        view: outcome.view,
+    })
+}
+
+/// `bulwark sbom-scan FILE`: the SBOM's packages as the inventory (no layers, no secrets).
+fn read_sbom_target(path: &str) -> Result<Scanned> {
+    let file = std::path::Path::new(path);
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("cannot read {path}"))?
+        .len();
+    if size > bulwark_sbom::MAX_SBOM_BYTES {
+        anyhow::bail!(
+            "{path}: {size} bytes is over the {}-byte limit for an SBOM",
+            bulwark_sbom::MAX_SBOM_BYTES
+        );
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {path}"))?;
+    let sbom = bulwark_sbom::read_sbom(&bytes, path)?;
+    if sbom.skipped > 0 {
+        eprintln!(
+            "note: {} component(s) without a supported package URL were not matched",
+            sbom.skipped
+        );
+    }
+    for w in &sbom.inventory.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(Scanned {
+        artifact: Artifact::sbom(path),
+        inventory: sbom.inventory,
+        secrets: Default::default(),
+        special_files: Vec::new(),
+        view: Default::default(),
     })
 }
 

@@ -62,7 +62,15 @@ impl Scanners {
 /// Scans `args.scan.target` with the chosen scanners (vulnerabilities, secrets) and
 /// reports what they found.
 pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
-    let scanners = Scanners::parse(&args.scanners)?;
+    let mut scanners = Scanners::parse(&args.scanners)?;
+    if kind == Kind::Sbom {
+        // An SBOM lists packages; there are no files to search for secrets and no config.
+        if scanners.config {
+            bail!("sbom-scan matches the SBOM's packages only: --scanners vuln");
+        }
+        scanners.secret = false;
+        scanners.vuln = true;
+    }
     if scanners.config && kind == Kind::Rootfs {
         bail!("--scanners config checks an image's config; for the Dockerfiles, compose files and manifests of a directory run `bulwark config DIR`");
     }
@@ -72,6 +80,9 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
     };
     if format == Format::SpdxJson {
         bail!("SPDX 2.3 has no place for vulnerabilities; use `bulwark sbom --format spdx-json` for the SBOM, or --format json|sarif|cyclonedx|table");
+    }
+    if args.reachable_only && kind != Kind::Image {
+        bail!("--reachable-only needs an image: its ENTRYPOINT/CMD decides what is loaded");
     }
     let severities = SeverityFilter::parse(&args.severity)?;
     // Policy inputs are read before the (long) scan so a typo fails fast.
@@ -99,14 +110,27 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
     } else {
         None
     };
-    let mut misconfigs: Option<Vec<bulwark_checks::Finding>> =
-        (scanners.config || policies.is_some()).then(|| {
-            if scanners.config {
-                check_image(&scanned.artifact, &scanned.special_files, &check_options)
-            } else {
-                Vec::new()
-            }
-        });
+    if let Some(r) = report.as_mut().filter(|_| kind == Kind::Image) {
+        let reach = reachability(&scanned);
+        for note in &reach.notes {
+            eprintln!("note: entrypoint: {note}");
+        }
+        r.set_reachability(&reach);
+    }
+    let mut misconfigs: Option<Vec<bulwark_checks::Finding>> = (scanners.config
+        || policies.is_some())
+    .then(|| {
+        if scanners.config {
+            let mut found = check_image(&scanned.artifact, &scanned.special_files, &check_options);
+            found.extend(check_stored_config_files(
+                &scanned.inventory,
+                &check_options,
+            ));
+            found
+        } else {
+            Vec::new()
+        }
+    });
     // Exceptions first (vulnerabilities and built-in checks in one pass), then VEX, as
     // docs/EXCEPTIONS.md says; policy results, which see the suppressions, come after and
     // get their own pass.
@@ -115,12 +139,18 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
         if let Some(r) = report.as_mut() {
             items.extend(r.findings.iter_mut().map(|f| f as &mut dyn Waivable));
         }
+        let paths: Vec<Option<String>> = misconfigs
+            .iter()
+            .flatten()
+            .map(|f| stored_file_path(f).map(str::to_string))
+            .collect();
         let mut wrapped: Vec<WaivableMisconfig> = misconfigs
             .iter_mut()
             .flatten()
-            .map(|finding| WaivableMisconfig {
+            .zip(&paths)
+            .map(|(finding, path)| WaivableMisconfig {
                 finding,
-                path: None,
+                path: path.as_deref(),
             })
             .collect();
         items.extend(wrapped.iter_mut().map(|w| w as &mut dyn Waivable));
@@ -177,7 +207,10 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
     if let Some(r) = report.as_mut() {
         r.warnings.splice(0..0, exception_warnings.drain(..));
         r.findings.retain(|f| {
-            severities.keeps_vuln(f.severity) && (!args.ignore_unfixed || f.status == Status::Fixed)
+            severities.keeps_vuln(f.severity)
+                && (!args.ignore_unfixed || f.status == Status::Fixed)
+                && !(args.reachable_only
+                    && f.reachability.as_ref().is_some_and(|r| r.is_not_loaded()))
         });
         for w in &r.warnings {
             eprintln!("warning: {w}");
@@ -224,6 +257,18 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
         return Ok(ExitCode::from(args.exit_code));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Which packages the image's ENTRYPOINT/CMD loads (an image without a config has no
+/// entrypoint: everything is unknown).
+fn reachability(scanned: &crate::Scanned) -> bulwark_vuln::ReachReport {
+    let runtime = scanned
+        .artifact
+        .image
+        .as_ref()
+        .and_then(|m| m.config.config.clone())
+        .unwrap_or_default();
+    bulwark_reach::analyze(&scanned.inventory, &scanned.view, &runtime)
 }
 
 /// Opens the advisory database, matches the inventory and applies exceptions and VEX.
@@ -368,6 +413,54 @@ fn check_image(
         special_files,
     };
     bulwark_checks::check_image_config(&facts, options)
+}
+
+/// The checks of `bulwark config` on the Dockerfiles, compose files and Kubernetes
+/// manifests stored in the image. Each finding's subject starts with the file, its line and
+/// its layer (`/app/Dockerfile:3 (layer 2) stage 0`); a file that does not parse is a
+/// warning, not a failure of the image scan.
+fn check_stored_config_files(
+    inventory: &bulwark_inventory::Inventory,
+    options: &CheckOptions,
+) -> Vec<bulwark_checks::Finding> {
+    let mut out = Vec::new();
+    for file in &inventory.config_files {
+        let path = std::path::Path::new(&file.path);
+        match bulwark_checks::check_bytes(path, file.text.as_bytes(), None, options) {
+            Ok(Some((_kind, findings))) => {
+                let layer = file
+                    .layer
+                    .map(|l| format!(" (layer {l})"))
+                    .unwrap_or_default();
+                for mut f in findings {
+                    let line = if f.position.line > 0 {
+                        format!(":{}", f.position.line)
+                    } else {
+                        String::new()
+                    };
+                    f.subject = Some(match f.subject.take() {
+                        Some(s) => format!("{}{line}{layer} {s}", file.path),
+                        None => format!("{}{line}{layer}", file.path),
+                    });
+                    out.push(f);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => eprintln!("warning: config file in the image: {e}"),
+        }
+    }
+    out
+}
+
+/// The in-image file a misconfiguration is about (the subject
+/// [`check_stored_config_files`] gave it), for exceptions' `path` globs.
+fn stored_file_path(finding: &bulwark_checks::Finding) -> Option<&str> {
+    let subject = finding.subject.as_deref()?;
+    if !subject.starts_with('/') {
+        return None;
+    }
+    let end = subject.find([':', ' ']).unwrap_or(subject.len());
+    Some(&subject[..end])
 }
 
 /// `--secret-config`, else `.bulwark-secret.yaml` when it exists; the scanner and its file

@@ -221,3 +221,155 @@ for p, (isfile, mode, uid, n) in sorted(files.items()):
     got.sort();
     assert_eq!(got, expected);
 }
+
+/// Writes a two-layer docker-archive with Python's `tarfile` (no bulwark code involved):
+/// layer 0 holds `app/Dockerfile`, `app/k8s/deploy.yaml`, `app/k8s/old.yaml` and a
+/// manifest-looking YAML under `usr/share/doc` (package data); layer 1 deletes
+/// `app/k8s/old.yaml` with a whiteout.
+fn archive_with_config_files(dir: &std::path::Path) -> PathBuf {
+    let script = r#"
+import hashlib, io, json, sys, tarfile
+out = sys.argv[1]
+def layer(files):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        for name, body in files:
+            info = tarfile.TarInfo(name); info.size = len(body); info.mode = 0o644
+            t.addfile(info, io.BytesIO(body))
+    return buf.getvalue()
+dockerfile = b"FROM ubuntu\nRUN apt-get update\nUSER root\nCMD [\"app\"]\n"
+deploy = b"""apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx:1.27.2
+      securityContext:
+        privileged: true
+"""
+l0 = layer([("app/Dockerfile", dockerfile), ("app/k8s/deploy.yaml", deploy),
+            ("app/k8s/old.yaml", deploy), ("usr/share/doc/x/pod.yaml", deploy)])
+l1 = layer([("app/k8s/.wh.old.yaml", b"")])
+layers = [l0, l1]
+config = {"architecture": "amd64", "os": "linux",
+          "config": {"User": "app", "Healthcheck": {"Test": ["CMD", "true"]}},
+          "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(l).hexdigest() for l in layers]},
+          "history": [{"created_by": "COPY . /app"}, {"created_by": "RUN rm /app/k8s/old.yaml"}]}
+cfg = json.dumps(config).encode()
+with tarfile.open(out, "w") as t:
+    def add(name, body):
+        info = tarfile.TarInfo(name); info.size = len(body); t.addfile(info, io.BytesIO(body))
+    add("config.json", cfg)
+    add("l0.tar", l0); add("l1.tar", l1)
+    add("manifest.json", json.dumps([{"Config": "config.json", "RepoTags": ["demo/cfg:1"], "Layers": ["l0.tar", "l1.tar"]}]).encode())
+"#;
+    let out = dir.join("cfg.tar");
+    let py = Command::new("python3")
+        .args(["-c", script])
+        .arg(&out)
+        .output()
+        .expect("python3");
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    out
+}
+
+/// `bulwark image --scanners config` checks the Dockerfiles and manifests stored in the
+/// image, as `bulwark config` checks them on disk: only files of the final filesystem,
+/// never package data; findings name the file, line and layer; exceptions' `path` globs
+/// apply to them.
+#[test]
+fn config_files_stored_in_the_image_are_checked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let archive = archive_with_config_files(dir.path());
+    let scan = |cwd: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+            .args([
+                "image",
+                archive.to_str().unwrap(),
+                "--scanners",
+                "config",
+                "--format",
+                "json",
+                "--no-cache",
+            ])
+            .current_dir(cwd)
+            .env_remove("BULWARK_CACHE_DIR")
+            .output()
+            .expect("run bulwark");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        doc["misconfigurations"].as_array().expect("list").clone()
+    };
+    let found = scan(dir.path());
+    let stored: Vec<(String, String, bool)> = found
+        .iter()
+        .filter(|f| f["subject"].as_str().is_some_and(|s| s.starts_with('/')))
+        .map(|f| {
+            (
+                f["check_id"].as_str().unwrap().to_string(),
+                f["subject"].as_str().unwrap().to_string(),
+                f["suppressed"].is_object(),
+            )
+        })
+        .collect();
+    let has = |id: &str, prefix: &str| {
+        stored
+            .iter()
+            .any(|(i, s, _)| i == id && s.starts_with(prefix))
+    };
+    // The Dockerfile: USER root on line 3 (BW-DF-001), apt-get update alone on line 2 (BW-DF-007).
+    assert!(
+        has("BW-DF-001", "/app/Dockerfile:3 (layer 0)"),
+        "{stored:?}"
+    );
+    assert!(
+        has("BW-DF-007", "/app/Dockerfile:2 (layer 0)"),
+        "{stored:?}"
+    );
+    // The manifest: privileged on line 10 (BW-RT-001).
+    assert!(
+        has("BW-RT-001", "/app/k8s/deploy.yaml:10 (layer 0)"),
+        "{stored:?}"
+    );
+    // Deleted in layer 1 and package data: never checked.
+    assert!(
+        !stored
+            .iter()
+            .any(|(_, s, _)| s.starts_with("/app/k8s/old.yaml") || s.starts_with("/usr/share")),
+        "{stored:?}"
+    );
+    // The image config itself (User app, a health check) is fine: nothing else.
+    assert!(
+        found
+            .iter()
+            .all(|f| f["subject"].as_str().is_some_and(|s| s.starts_with('/'))),
+        "{found:?}"
+    );
+
+    std::fs::write(
+        dir.path().join(".bulwarkignore.yaml"),
+        "exceptions:\n  - {id: BW-RT-001, path: 'app/k8s/*.yaml', reason: lab cluster, owner: sre, expires: 2099-01-01}\n",
+    )
+    .unwrap();
+    let found = scan(dir.path());
+    let rt = found
+        .iter()
+        .find(|f| f["check_id"] == "BW-RT-001")
+        .expect("still reported");
+    assert_eq!(rt["suppressed"]["owner"], "sre", "{rt}");
+    assert!(found
+        .iter()
+        .filter(|f| f["check_id"] == "BW-DF-001")
+        .all(|f| f["suppressed"].is_null()));
+}

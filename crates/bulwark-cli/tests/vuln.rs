@@ -283,3 +283,57 @@ fn db_status_and_a_killed_import_leave_the_database_usable() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("/nonexistent/all.zip"));
 }
+
+/// The Go findings of `debian-12-app` (its `/app/bin/registry` is built with Go 1.19.8 and
+/// has no modules: all are `stdlib` advisories) equal the rows tests/data/vuln/expected_go.py
+/// derives without Bulwark (`go version -m`, its own Go version order).
+#[test]
+fn go_findings_equal_the_independently_derived_ones() {
+    let env = Env {
+        dir: TempDir::new().unwrap(),
+    };
+    std::fs::create_dir(env.cwd()).unwrap();
+    let out = env.run(&["db", "import", &advisory("osv/Go/all.zip")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = env.run(&[
+        "image",
+        &image("debian-12-app"),
+        "-q",
+        "--scanners",
+        "vuln",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut ours = std::collections::BTreeSet::new();
+    for f in findings(&json(&out)) {
+        if f["ecosystem"] != "Go" {
+            continue;
+        }
+        for adv in f["advisories"].as_array().unwrap() {
+            ours.insert(format!(
+                "Go\t{}\t{}\t{}\t{}",
+                f["package"]["name"].as_str().unwrap(),
+                f["package"]["version"].as_str().unwrap(),
+                adv.as_str().unwrap(),
+                f["fixed_version"].as_str().unwrap_or("-"),
+            ));
+        }
+    }
+    let tsv =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/vuln/debian-12-app-go.tsv");
+    let want: std::collections::BTreeSet<String> = std::fs::read_to_string(tsv)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(want.len(), 80);
+    let missing: Vec<_> = want.difference(&ours).collect();
+    let extra: Vec<_> = ours.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing: {missing:#?}\nextra: {extra:#?}"
+    );
+    // One spelled out: html/template CSS sanitising, CVE-2023-24539, fixed in Go 1.19.9.
+    assert!(ours.contains("Go\tstdlib\t1.19.8\tGO-2023-1751\t1.19.9"));
+}

@@ -31,8 +31,48 @@ pub enum AnalyzerKind {
     NpmLock,
     /// Cargo lockfiles: `Cargo.lock`.
     CargoLock,
+    /// pip requirements files: the exact pins of `requirements*.txt`.
+    PipRequirements,
+    /// Poetry lockfiles: `poetry.lock`.
+    PoetryLock,
+    /// Pipenv lockfiles: `Pipfile.lock`.
+    PipfileLock,
+    /// uv lockfiles: `uv.lock`.
+    UvLock,
+    /// Yarn lockfiles, classic (v1) and berry: `yarn.lock`.
+    YarnLock,
+    /// pnpm lockfiles (formats 5, 6 and 9): `pnpm-lock.yaml`.
+    PnpmLock,
+    /// Specifications of installed Ruby gems: `specifications/*.gemspec`.
+    Gemspec,
+    /// Bundler lockfiles: `Gemfile.lock`.
+    GemfileLock,
+    /// Composer lockfiles: `composer.lock`.
+    ComposerLock,
+    /// Packages Composer installed: `vendor/composer/installed.json`.
+    ComposerInstalled,
+    /// NuGet packages a .NET build references: `*.deps.json`.
+    DotnetDeps,
+    /// NuGet lockfiles: `packages.lock.json`.
+    NugetLock,
+    /// Go build info of executables (`.go.buildinfo`): the toolchain and every module.
+    GoBinary,
+    /// Go module files: the `require`s of `go.mod`.
+    GoMod,
+    /// Rust executables built with `cargo auditable`: the crates in `.dep-v0`.
+    CargoAuditable,
+    /// Java archives (`*.jar`, `*.war`, `*.ear`, `*.jpi`, `*.hpi`) and those nested in them.
+    JavaArchive,
     /// Credentials in any text file (`bulwark-secrets` rules).
     Secrets,
+    /// Executables and shared objects (ELF dynamic section, `#!` line) and the loader's
+    /// configuration (`etc/ld.so.conf`, `etc/ld.so.conf.d/*.conf`, `etc/ld.so.preload`,
+    /// `etc/ld-musl-*.path`).
+    Elf,
+    /// Module-level `import` statements of Python source files, for entrypoint reachability.
+    PythonImports,
+    /// Dockerfiles, compose files and Kubernetes manifests stored in the image.
+    ConfigFiles,
 }
 
 /// What an analyzer learned from one file.
@@ -82,6 +122,17 @@ pub enum Fact {
     /// The secret scanner did not look at the file (binary, too large, excluded path):
     /// counted in the report's summary, not a warning.
     SecretsSkipped(bulwark_secrets::SkipReason),
+    /// What the dynamic loader reads from an ELF executable or shared object.
+    Elf(crate::elf::ElfInfo),
+    /// An executable script's `#!` line: the interpreter it starts.
+    Script(crate::elf::Shebang),
+    /// The library directories a dynamic loader configuration file lists.
+    LoaderConfig(crate::elf::LoaderConfig),
+    /// The modules a Python source file imports when it is imported itself.
+    PythonImports(Vec<crate::py_imports::PyImport>),
+    /// The text of a Dockerfile, compose file or Kubernetes manifest stored in the image,
+    /// for the misconfiguration checks ([`Inventory::config_files`](crate::Inventory::config_files)).
+    ConfigFile(String),
     /// A non-fatal problem with the file (malformed or oversized manifest): it ends up in
     /// [`Inventory::warnings`](crate::Inventory::warnings) and the scan goes on.
     Warning(String),

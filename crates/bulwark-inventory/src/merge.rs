@@ -44,6 +44,8 @@ pub fn merge(layers: &[LayerFacts], diff_ids: &[Option<String>]) -> (Inventory, 
     let mut deb_licenses: HashMap<&str, &[String]> = HashMap::new();
     let mut package_files: HashMap<&str, &[String]> = HashMap::new();
     let mut warnings: Vec<String> = Vec::new();
+    let mut code = crate::CodeFacts::default();
+    let mut config_files: Vec<crate::ConfigFile> = Vec::new();
     for ff in surviving {
         for fact in &ff.facts {
             match fact {
@@ -76,6 +78,14 @@ pub fn merge(layers: &[LayerFacts], diff_ids: &[Option<String>]) -> (Inventory, 
                     package_files.insert(metadata_dir.as_str(), files.as_slice());
                 }
                 Fact::Warning(w) => warnings.push(w.clone()),
+                Fact::ConfigFile(text) => config_files.push(crate::ConfigFile {
+                    path: format!("/{}", ff.path),
+                    layer: view.get(&ff.path).map(|e| e.layer),
+                    text: text.clone(),
+                }),
+                Fact::Elf(_) | Fact::Script(_) | Fact::LoaderConfig(_) | Fact::PythonImports(_) => {
+                    code.record(&ff.path, fact)
+                }
                 // Secrets count in every layer, not only surviving files: see secrets.rs.
                 Fact::Secrets(_) | Fact::SecretsSkipped(_) => {}
             }
@@ -170,6 +180,8 @@ pub fn merge(layers: &[LayerFacts], diff_ids: &[Option<String>]) -> (Inventory, 
         packages,
         warnings,
         file_layers: Default::default(),
+        code,
+        config_files,
     };
     (inventory, view)
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::analyzer::{Analyzer, AnalyzerKind};
 use crate::secrets::SecretsAnalyzer;
-use crate::{apk, deb_copyright, dpkg, lang, os_release, rpm_analyzer};
+use crate::{apk, config_files, deb_copyright, dpkg, lang, os_release, rpm_analyzer};
 
 /// An ordered, duplicate-free set of analyzers.
 pub struct AnalyzerRegistry {
@@ -30,6 +30,7 @@ impl AnalyzerRegistry {
 
     fn package_analyzers() -> Vec<Box<dyn Analyzer>> {
         vec![
+            Box::new(config_files::ConfigFilesAnalyzer),
             Box::new(os_release::OsReleaseAnalyzer),
             Box::new(dpkg::DpkgAnalyzer),
             Box::new(dpkg::DpkgFilesAnalyzer),
@@ -41,6 +42,24 @@ impl AnalyzerRegistry {
             Box::new(lang::NpmAnalyzer),
             Box::new(lang::NpmLockAnalyzer),
             Box::new(lang::CargoLockAnalyzer),
+            Box::new(lang::GoBinaryAnalyzer),
+            Box::new(lang::GoModAnalyzer),
+            Box::new(lang::CargoAuditableAnalyzer),
+            Box::new(lang::JavaArchiveAnalyzer),
+            Box::new(crate::elf::ElfAnalyzer),
+            Box::new(crate::py_imports::PythonImportsAnalyzer),
+            Box::new(lang::RequirementsAnalyzer),
+            Box::new(lang::PoetryLockAnalyzer),
+            Box::new(lang::PipfileLockAnalyzer),
+            Box::new(lang::UvLockAnalyzer),
+            Box::new(lang::YarnLockAnalyzer),
+            Box::new(lang::PnpmLockAnalyzer),
+            Box::new(lang::GemspecAnalyzer),
+            Box::new(lang::GemfileLockAnalyzer),
+            Box::new(lang::ComposerLockAnalyzer),
+            Box::new(lang::ComposerInstalledAnalyzer),
+            Box::new(lang::DotnetDepsAnalyzer),
+            Box::new(lang::NugetLockAnalyzer),
         ]
     }
 
@@ -118,7 +137,23 @@ mod tests {
             "app/web/node_modules/lodash/package.json",
             "app/web/package-lock.json",
             "app/rust/Cargo.lock",
+            "app/go.mod",
+            "opt/app/lib/app.war",
+            "app/requirements.txt",
+            "app/poetry.lock",
+            "app/Pipfile.lock",
+            "app/uv.lock",
+            "app/web/yarn.lock",
+            "app/web/pnpm-lock.yaml",
+            "usr/local/bundle/specifications/rack-2.2.22.gemspec",
+            "app/Gemfile.lock",
+            "app/composer.lock",
+            "app/vendor/composer/installed.json",
+            "app/MyApp.deps.json",
+            "src/MyApp/packages.lock.json",
             "usr/share/doc/bash/copyright",
+            "app/Dockerfile",
+            "app/k8s/deploy.yaml",
         ] {
             assert_eq!(r.wanting(path).count(), 1, "{path}");
         }

@@ -102,7 +102,11 @@ pub fn scan_image(
         .layers
         .par_iter()
         .map(|layer| {
-            let key = format!("{}|{CACHE_SCHEMA}|{version_key}", layer.diff_id);
+            // The per-file limit decides which files capped analyzers skip: part of the key.
+            let key = format!(
+                "{}|{CACHE_SCHEMA}|{}|{version_key}",
+                layer.diff_id, opts.limits.max_file_bytes
+            );
             if let Some(hit) = opts.cache.and_then(|c| cache_get(c, &key)) {
                 cached.fetch_add(1, Ordering::Relaxed);
                 opts.progress.layer_started(layer.index, total, true);
@@ -112,7 +116,7 @@ pub fn scan_image(
             opts.progress.layer_started(layer.index, total, false);
             let label = format!("layer {} ({})", layer.index + 1, layer.diff_id.short());
             let blob = source.open_layer(layer.index)?;
-            let mut collector = Collector::new(analyzers);
+            let mut collector = Collector::new(analyzers, opts.limits.max_file_bytes);
             let stats = match walk_layer(
                 blob,
                 Some(&layer.diff_id),
@@ -163,7 +167,7 @@ pub fn scan_rootfs(
     opts: &ScanOptions<'_>,
 ) -> Result<ScanOutcome, InventoryError> {
     opts.progress.layer_started(0, 1, false);
-    let mut collector = Collector::new(analyzers);
+    let mut collector = Collector::new(analyzers, opts.limits.max_file_bytes);
     if let Err(e) = walk_rootfs(root, &opts.limits, &mut collector) {
         return Err(collector.error.take().unwrap_or(e.into()));
     }
@@ -182,14 +186,17 @@ pub fn scan_rootfs(
 /// Visits entries, keeps the listing, and runs the analyzers on the files they want.
 struct Collector<'a> {
     analyzers: &'a AnalyzerRegistry,
+    /// The scan's per-file read limit ([`Limits::max_file_bytes`]).
+    max_file_bytes: u64,
     facts: LayerFacts,
     error: Option<InventoryError>,
 }
 
 impl<'a> Collector<'a> {
-    fn new(analyzers: &'a AnalyzerRegistry) -> Self {
+    fn new(analyzers: &'a AnalyzerRegistry, max_file_bytes: u64) -> Self {
         Self {
             analyzers,
+            max_file_bytes,
             facts: LayerFacts::default(),
             error: None,
         }
@@ -214,7 +221,12 @@ impl bulwark_image::EntryVisitor for Collector<'_> {
         // warning, and if every analyzer does, the file is never read.
         let mut bytes: Option<Vec<u8>> = None;
         for analyzer in self.analyzers.wanting_file(&entry.path, entry.mode) {
-            if let Some(limit) = analyzer.max_file_bytes().filter(|l| entry.size > *l) {
+            // An analyzer with its own cap never makes the scan read past the scan's
+            // per-file limit: a file over either is skipped the analyzer's way.
+            let cap = analyzer
+                .max_file_bytes()
+                .map(|l| l.min(self.max_file_bytes));
+            if let Some(limit) = cap.filter(|l| entry.size > *l) {
                 self.facts.facts.push(FileFacts {
                     path: entry.path.clone(),
                     analyzer: analyzer.kind(),

@@ -6,7 +6,9 @@
 //! from bulwark itself:
 //! - Python: the 8 pins of the README, with the `*.dist-info` directory names as
 //!   `tar -tzf blobs/sha256/df86d63b…e4a0ba4e | grep 'dist-info/METADATA$'` lists them and the
-//!   display names as each METADATA's `Name:` header gives them;
+//!   display names as each METADATA's `Name:` header gives them; `app/requirements.txt`
+//!   (`tar -xzOf blobs/sha256/df86d63b…e4a0ba4e app/requirements.txt`) pins the same 8 with
+//!   the same spellings, so those pins and the installed copies are one package each;
 //! - npm: `app/web/package.json` pins lodash 4.17.4 and minimist 0.0.8, and the v3
 //!   `package-lock.json` lists exactly those two (plus the root project entry);
 //! - Cargo: the `[[package]]` entries with a `source` in `app/rust/Cargo.lock`, from
@@ -129,7 +131,11 @@ fn python_distributions_from_dist_info() {
         .map(|p| (p.name.as_str(), p.version.as_str(), p.found_in.clone()))
         .collect();
     got.sort();
-    assert_eq!(got, want, "exactly the 8 pins, each once");
+    assert_eq!(
+        got, want,
+        "exactly the 8 pins, each once: the installed copies under /app win over \
+         /app/requirements.txt's pins of the same versions"
+    );
     assert_app_layer(&python);
 
     let by_name = |n: &str| {
@@ -158,6 +164,68 @@ fn python_distributions_from_dist_info() {
         python.iter().all(|p| !p.files.is_empty()),
         "every dist-info has a RECORD"
     );
+}
+
+/// The bytes of `path` in layer `index` of `debian-12-app`, read with bulwark-image's own
+/// layer walker (the fixture is read in place, never copied).
+fn fixture_file(index: usize, path: &str) -> Vec<u8> {
+    let target = format!("oci:{}:latest", fixture("debian-12-app").display());
+    let source = Target::parse(&target)
+        .unwrap()
+        .open_image(&OpenOptions::default())
+        .unwrap();
+    let mut found = None;
+    let mut visit = |m: &bulwark_image::EntryMeta,
+                     r: &mut dyn std::io::Read|
+     -> Result<(), bulwark_image::ImageError> {
+        if m.path == path {
+            found = Some(bulwark_image::read_entry(r, path)?);
+        }
+        Ok(())
+    };
+    bulwark_image::walk_layer(
+        source.open_layer(index).unwrap(),
+        None,
+        "layer",
+        &bulwark_image::Limits::default(),
+        &mut visit,
+    )
+    .unwrap();
+    found.unwrap_or_else(|| panic!("{path} is not in layer {index}"))
+}
+
+#[test]
+fn requirements_txt_pins_the_same_packages_that_count_once() {
+    // Alone (no site-packages beside it), /app/requirements.txt yields the 8 pins...
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "app/requirements.txt",
+        &fixture_file(2, "app/requirements.txt"),
+    );
+    let inv = scan_rootfs(
+        dir.path(),
+        &AnalyzerRegistry::builtin(),
+        &ScanOptions::default(),
+    )
+    .unwrap()
+    .inventory;
+    let mut got: Vec<(&str, &str, &str)> = inv
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.found_in.as_str()))
+        .collect();
+    got.sort();
+    let want: Vec<(&str, &str, &str)> = PYTHON
+        .iter()
+        .map(|(n, v, _)| (*n, *v, "/app/requirements.txt"))
+        .collect();
+    assert_eq!(got, want);
+    // ...which in the image are the installed distributions below /app: counted once,
+    // from their METADATA (python_distributions_from_dist_info checks exactly which).
+    assert!(of_kind(app(), PackageKind::Python)
+        .iter()
+        .all(|p| p.found_in != "/app/requirements.txt"));
 }
 
 #[test]
@@ -194,9 +262,16 @@ fn no_other_language_packages_and_no_warnings() {
         .filter(|p| !p.kind.is_os())
         .map(|p| p.kind)
         .collect();
+    // Go: the toolchain (`stdlib`) of /app/bin/registry, a GOPATH build without modules
+    // (tests/binaries.rs checks it against `go version -m`).
     assert_eq!(
         kinds,
-        BTreeSet::from([PackageKind::Python, PackageKind::Npm, PackageKind::Cargo])
+        BTreeSet::from([
+            PackageKind::Python,
+            PackageKind::Npm,
+            PackageKind::Cargo,
+            PackageKind::Go
+        ])
     );
     assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
     // The OS packages are still all there (tests/fixtures.rs checks them against Syft).

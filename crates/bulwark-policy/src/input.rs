@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use bulwark_image::ImageMeta;
 use bulwark_inventory::{Inventory, Package, SecretFinding, SecretLocation};
+use bulwark_reach::Reachability;
 use bulwark_vuln::{Finding as VulnFinding, Status};
 use serde::Serialize;
 
@@ -168,6 +169,14 @@ pub struct VulnInput {
     pub package: VulnPackageInput,
     /// True when an exception or VEX statement suppresses it.
     pub suppressed: bool,
+    /// Whether the image's entrypoint loads the package (`loaded`, `not-loaded`,
+    /// `unknown`), when reachability was analysed (image scans).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reachability: Option<&'static str>,
+    /// How it is loaded: the chain from the entrypoint (`python3.11 -> libexpat.so.1`), for
+    /// `loaded`; why not known, for `unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reachability_detail: Option<String>,
 }
 
 /// `input.vulnerabilities[_].package`.
@@ -401,6 +410,16 @@ fn vulnerability(f: &VulnFinding) -> VulnInput {
             found_in: f.package.found_in.clone(),
         },
         suppressed: f.suppressed.is_some(),
+        reachability: f.reachability.as_ref().map(|r| match r {
+            Reachability::Loaded { .. } => "loaded",
+            Reachability::NotLoaded => "not-loaded",
+            Reachability::Unknown { .. } => "unknown",
+        }),
+        reachability_detail: f.reachability.as_ref().and_then(|r| match r {
+            Reachability::Loaded { .. } => r.chain_text(),
+            Reachability::NotLoaded => None,
+            Reachability::Unknown { reason } => Some(reason.clone()),
+        }),
     }
 }
 

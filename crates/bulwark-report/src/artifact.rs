@@ -22,6 +22,8 @@ pub enum ArtifactKind {
     ContainerImage,
     /// A root filesystem or source tree on disk.
     Filesystem,
+    /// An SBOM document read back (`bulwark sbom-scan`).
+    Sbom,
 }
 
 impl Artifact {
@@ -31,6 +33,15 @@ impl Artifact {
             name: meta.name.clone(),
             kind: ArtifactKind::ContainerImage,
             image: Some(meta),
+        }
+    }
+
+    /// An SBOM file artifact.
+    pub fn sbom(path: impl Into<String>) -> Self {
+        Self {
+            name: path.into(),
+            kind: ArtifactKind::Sbom,
+            image: None,
         }
     }
 
@@ -62,6 +73,7 @@ impl ArtifactKind {
         match self {
             Self::ContainerImage => "container image",
             Self::Filesystem => "filesystem",
+            Self::Sbom => "SBOM",
         }
     }
 }

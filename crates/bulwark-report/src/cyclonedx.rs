@@ -32,6 +32,7 @@
 //! | `affects` | the package's component `bom-ref` with the installed version, `affected` |
 //! | `analysis` | VEX: `not_affected`, the justification where CycloneDX has one, the statement as `detail`; exception: only `detail` (an accepted risk is not a claim of `not_affected`) |
 //! | `bulwark:severity`, `bulwark:status`, `bulwark:ecosystem`, `bulwark:advisory`, `bulwark:suppression` | properties |
+//! | `bulwark:reachability` (`loaded`, `not-loaded`, `unknown`), `bulwark:reachability:detail` (chain or reason) | properties, when the entrypoint was analysed |
 
 use std::io::Write;
 
@@ -259,6 +260,7 @@ fn root_component(cx: &Context<'_>, ids: &mut UniqueIds) -> Component {
     let (kind, prefix) = match artifact.kind {
         ArtifactKind::ContainerImage => ("container", "image"),
         ArtifactKind::Filesystem => ("file", "fs"),
+        ArtifactKind::Sbom => ("file", "sbom"),
     };
     let base = purl
         .clone()
@@ -567,6 +569,16 @@ fn vulnerability_properties(f: &Finding) -> Vec<Property> {
         name: "bulwark:advisory",
         value: a.clone(),
     }));
+    if let Some(r) = &f.reachability {
+        properties.push(Property {
+            name: "bulwark:reachability",
+            value: crate::vuln::reachability_status(r).to_string(),
+        });
+        properties.push(Property {
+            name: "bulwark:reachability:detail",
+            value: r.describe(&f.package.name),
+        });
+    }
     if let Some(s) = &f.suppressed {
         properties.push(Property {
             name: "bulwark:suppression",

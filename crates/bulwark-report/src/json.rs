@@ -69,7 +69,11 @@ use crate::{kind_name, purl, ArtifactKind, Context, ReportError, TOOL_NAME};
 ///     "ecosystem": "Debian:12", "url"?: "https://…", "published"?: "2024-06-27T11:15:00Z",
 ///     "suppressed"?:
 ///         { "kind": "exception", "reason": "…", "owner": "…", "expires": "2026-12-31" }
-///       | { "kind": "vex", "document": "…", "justification"?: "…", "impact"?: "…" }
+///       | { "kind": "vex", "document": "…", "justification"?: "…", "impact"?: "…" },
+///     "reachability"?:                               // bulwark image: the entrypoint's
+///         { "status": "loaded", "chain": ["/usr/bin/python3.11", "libssl.so.3"],
+///           "file": "/usr/lib/x86_64-linux-gnu/libssl.so.3" }
+///       | { "status": "not-loaded" } | { "status": "unknown", "reason": "…" }
 ///   } ]
 /// }
 /// ```
@@ -102,8 +106,8 @@ use crate::{kind_name, purl, ArtifactKind, Context, ReportError, TOOL_NAME};
 /// file the package's database names, in its order, each with the layer that wrote the
 /// copy in the final filesystem (`null` for a path the image lacks or a directory).
 ///
-/// History: version 1 gained `db` and `vulnerabilities`, then `files` (added fields, so no
-/// bump).
+/// History: version 1 gained `db` and `vulnerabilities`, then `files`, then findings'
+/// `reachability` (added fields, so no bump).
 pub const SCHEMA_VERSION: u32 = 1;
 
 pub(crate) fn write(

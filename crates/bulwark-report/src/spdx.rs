@@ -129,7 +129,7 @@ fn document(cx: &Context<'_>) -> Document {
 
     let purpose = match artifact.kind {
         ArtifactKind::ContainerImage => "CONTAINER",
-        ArtifactKind::Filesystem => "FILE",
+        ArtifactKind::Filesystem | ArtifactKind::Sbom => "FILE",
     };
     let mut root = Package::new(
         ids.claim(&[ROOT_ID.to_string()], "-"),
@@ -195,6 +195,7 @@ fn document(cx: &Context<'_>) -> Document {
     let kind = match artifact.kind {
         ArtifactKind::ContainerImage => "image",
         ArtifactKind::Filesystem => "dir",
+        ArtifactKind::Sbom => "sbom",
     };
     Document {
         spdx_version: "SPDX-2.3",

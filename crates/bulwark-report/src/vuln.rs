@@ -164,6 +164,15 @@ pub(crate) fn suppression_text(s: &Suppression) -> String {
     }
 }
 
+/// The reachability status word reports use: `loaded`, `not-loaded`, `unknown`.
+pub(crate) fn reachability_status(r: &bulwark_vuln::Reachability) -> &'static str {
+    match r {
+        bulwark_vuln::Reachability::Loaded { .. } => "loaded",
+        bulwark_vuln::Reachability::NotLoaded => "not-loaded",
+        bulwark_vuln::Reachability::Unknown { .. } => "unknown",
+    }
+}
+
 /// `layer 2 (abababababab)`: the index and 12 hex digits of the diff_id, when there is one.
 pub(crate) fn layer_label(layer: &LayerRef) -> String {
     match &layer.diff_id {
@@ -219,6 +228,7 @@ mod tests {
             url: None,
             published: None,
             suppressed: None,
+            reachability: None,
         }
     }
 

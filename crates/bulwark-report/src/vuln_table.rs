@@ -19,7 +19,9 @@
 //! ```
 //!
 //! Findings are grouped by package (the package cell is filled on the group's first row
-//! only), in report order. The severity column shows the severity gates use, followed by the
+//! only), in report order; with entrypoint reachability (`bulwark image`) the package cell's
+//! last line says whether the entrypoint loads it, and the reasons for `reachability unknown`
+//! follow the table, once each. The severity column shows the severity gates use, followed by the
 //! ratings that disagree with it; the CVSS column the highest base score. Suppressed findings
 //! are only counted, in the last line; the report's warnings are not part of the table (the
 //! CLI prints them on stderr). Colour (`SbomOptions::color`) is used for severities only.
@@ -63,6 +65,9 @@ pub(crate) fn write(
     } else {
         writeln!(out, "{}", summary(&active, cx.color))?;
         writeln!(out, "{}", table(&active, cx.color))?;
+        for line in unknown_reachability(&active) {
+            writeln!(out, "{line}")?;
+        }
     }
 
     let (by_exception, by_vex) = findings.suppressed_counts();
@@ -194,7 +199,40 @@ fn table(active: &[&Entry<'_>], color: bool) -> Table {
     table
 }
 
-/// `libssl3 3.0.11-1~deb12u2` over `deb, layer 0 (111111111111)`.
+/// Under the table, once per reason: `Reachability unknown for 3 packages: REASON`.
+fn unknown_reachability(active: &[&Entry<'_>]) -> Vec<String> {
+    // Each reason with the packages (name, version, location) it applies to.
+    type Packages<'a> = Vec<(&'a str, &'a str, &'a str)>;
+    let mut reasons: Vec<(&str, Packages<'_>)> = Vec::new();
+    for e in active {
+        let f = e.finding;
+        if let Some(bulwark_vuln::Reachability::Unknown { reason }) = &f.reachability {
+            let p = (
+                f.package.name.as_str(),
+                f.package.version.as_str(),
+                f.package.found_in.as_str(),
+            );
+            match reasons.iter_mut().find(|(r, _)| r == reason) {
+                Some((_, packages)) if !packages.contains(&p) => packages.push(p),
+                Some(_) => {}
+                None => reasons.push((reason, vec![p])),
+            }
+        }
+    }
+    reasons
+        .into_iter()
+        .map(|(reason, packages)| {
+            let n = packages.len();
+            let noun = if n == 1 { "package" } else { "packages" };
+            format!("Reachability unknown for {n} {noun}: {reason}")
+        })
+        .collect()
+}
+
+/// `libssl3 3.0.11-1~deb12u2` over `deb, layer 0 (111111111111)`, then, when the
+/// entrypoint was analysed, `loaded: python3.11 -> libssl.so.3` (the chain from the
+/// entrypoint), `not loaded` or `reachability unknown` (the reasons are listed under the
+/// table).
 fn package_cell(f: &Finding) -> String {
     let p = &f.package;
     let mut second = kind_name(p.kind).to_string();
@@ -202,7 +240,17 @@ fn package_cell(f: &Finding) -> String {
         second.push_str(", ");
         second.push_str(&vuln::layer_label(layer));
     }
-    format!("{} {}\n{second}", p.name, p.version)
+    let mut cell = format!("{} {}\n{second}", p.name, p.version);
+    match &f.reachability {
+        Some(bulwark_vuln::Reachability::Unknown { .. }) => cell.push_str("\nreachability unknown"),
+        Some(bulwark_vuln::Reachability::NotLoaded) => cell.push_str("\nnot loaded"),
+        Some(r) => {
+            cell.push_str("\nloaded: ");
+            cell.push_str(&r.chain_text().unwrap_or_default());
+        }
+        None => {}
+    }
+    cell
 }
 
 /// The primary ID, then up to [`MAX_ALIASES`] aliases one per line, then `+N more`.

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use bulwark_inventory::{Inventory, OsInfo, Package, PackageKind};
 use bulwark_report::{purl, write_sbom_with, write_vuln_report, Format, ReportError, SbomOptions};
 use bulwark_vuln::{
-    AffectedPackage, CvssScore, DbInfo, Finding, Severity, Status, Suppression, VendorSeverity,
-    VulnReport,
+    AffectedPackage, CvssScore, DbInfo, Finding, Reachability, Severity, Status, Suppression,
+    VendorSeverity, VulnReport,
 };
 use serde_json::Value;
 
@@ -126,6 +126,7 @@ fn finding(pkg: &Package, id: &str, severity: Severity, status: Status) -> Findi
         url: None,
         published: None,
         suppressed: None,
+        reachability: None,
     }
 }
 
@@ -245,14 +246,33 @@ fn report() -> VulnReport {
     traverse.ecosystem = "npm".into();
     traverse.url = Some("https://github.com/advisories/GHSA-67hx-6x53-jw92".into());
 
+    // Entrypoint reachability: libssl3 loaded, the openssl tool not, requests unknown (an
+    // interpreted entrypoint), babel not analysed.
+    let loaded = Reachability::Loaded {
+        chain: vec![
+            "/usr/bin/python3.11".into(),
+            "ssl".into(),
+            "_ssl".into(),
+            "libssl.so.3".into(),
+        ],
+        file: "/usr/lib/x86_64-linux-gnu/libssl.so.3".into(),
+    };
+    let unknown = Reachability::Unknown {
+        reason: "interpreted entrypoint (python3.11): only imports proven at start-up are followed"
+            .into(),
+    };
+    let reach = |mut f: Finding, r: &Reachability| {
+        f.reachability = Some(r.clone());
+        f
+    };
     VulnReport {
         findings: vec![
-            openssl_cve(libssl),
-            unrated,
-            openssl_cve(openssl),
-            minizip,
-            leak,
-            verify,
+            reach(openssl_cve(libssl), &loaded),
+            reach(unrated, &loaded),
+            reach(openssl_cve(openssl), &Reachability::NotLoaded),
+            reach(minizip, &Reachability::NotLoaded),
+            reach(leak, &unknown),
+            reach(verify, &unknown),
             traverse,
         ],
         warnings: vec!["no advisories for ecosystem `Packagist`".into()],

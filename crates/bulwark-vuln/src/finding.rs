@@ -247,6 +247,10 @@ pub struct Finding {
     /// Set when an exception or VEX statement suppresses it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppression>,
+    /// Whether the image's entrypoint loads the package (`bulwark image`); `None` when not
+    /// analysed (a filesystem scan, no image config).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reachability: Option<bulwark_reach::Reachability>,
 }
 
 impl Finding {
@@ -290,6 +294,15 @@ impl VulnReport {
     /// The findings not suppressed by an exception or VEX statement.
     pub fn active(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    /// Marks every finding with its package's reachability from the image's entrypoint
+    /// (see `bulwark_reach::analyze`); packages the report does not know stay unmarked.
+    pub fn set_reachability(&mut self, reach: &bulwark_reach::ReachReport) {
+        for f in &mut self.findings {
+            let p = &f.package;
+            f.reachability = reach.get(p.kind, &p.name, &p.version, &p.found_in).cloned();
+        }
     }
 }
 

@@ -10,6 +10,8 @@ mod matcher;
 pub mod policy;
 mod severity;
 
+/// Entrypoint reachability, as findings carry it (from `bulwark-reach`).
+pub use bulwark_reach::{ReachReport, Reachability};
 pub use error::VulnError;
 pub use finding::{
     AffectedPackage, CvssScore, DbInfo, Finding, Severity, Status, Suppression, VendorSeverity,

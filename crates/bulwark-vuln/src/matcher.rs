@@ -847,6 +847,7 @@ fn finding(
         url,
         published,
         suppressed: None,
+        reachability: None,
     }
 }
 

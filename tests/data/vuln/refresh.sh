@@ -8,3 +8,7 @@ shared=${BULWARK_SHARED:-$here/../../../../shared}
 python3 "$here/expected.py" "$shared/fixtures/images/debian-12-app" "$shared/fixtures/advisories" \
   > "$here/debian-12-app.tsv"
 wc -l "$here/debian-12-app.tsv"
+# Go: `go version -m` on every executable (Debian's golang-go), Go module SemVer order.
+python3 "$here/expected_go.py" "$shared/fixtures/images/debian-12-app" "$shared/fixtures/advisories" \
+  > "$here/debian-12-app-go.tsv"
+wc -l "$here/debian-12-app-go.tsv"

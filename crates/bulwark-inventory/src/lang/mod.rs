@@ -1,18 +1,54 @@
 //! Language package analyzers: Python distributions, npm packages and lockfiles, Cargo
-//! lockfiles.
+//! lockfiles; Python pins (`requirements*.txt`, `poetry.lock`, `Pipfile.lock`, `uv.lock`),
+//! `yarn.lock` (classic and berry), `pnpm-lock.yaml`, Ruby gems (installed gemspecs,
+//! `Gemfile.lock`), Composer (`composer.lock`, `vendor/composer/installed.json`) and NuGet
+//! (`*.deps.json`, `packages.lock.json`).
 //!
 //! Unlike OS package databases, language manifests are written by many tools, copied around
 //! by hand and often broken. A bad one must not cost the user the rest of the scan, so these
 //! analyzers never return an error: a file they cannot read becomes a [`Fact::Warning`].
 //! Inputs above [`MAX_MANIFEST_BYTES`] are skipped (with a warning) without being parsed.
+//!
+//! Compiled-in packages: Go build info of executables and `go.mod` files, `cargo auditable`
+//! dependency lists of Rust executables, Java archives with the archives nested in them
+//! (`go_binary.rs`, `go_mod.rs`, `cargo_auditable.rs`, `java.rs`). The executable readers
+//! take any file with an execute bit up to 256 MiB, reject other formats by their magic
+//! bytes and stay silent about files that are not theirs.
 
+mod cargo_auditable;
 mod cargo_lock;
+mod dotnet;
+mod go_binary;
+mod go_mod;
+mod java;
 mod npm;
+mod php;
+mod pins;
+mod pipenv;
+mod pnpm;
+mod poetry;
 mod python;
+mod requirements;
+mod ruby;
+mod uv;
+mod yarn;
 
+pub(crate) use cargo_auditable::CargoAuditableAnalyzer;
 pub(crate) use cargo_lock::CargoLockAnalyzer;
+pub(crate) use dotnet::{DotnetDepsAnalyzer, NugetLockAnalyzer};
+pub(crate) use go_binary::GoBinaryAnalyzer;
+pub(crate) use go_mod::GoModAnalyzer;
+pub(crate) use java::JavaArchiveAnalyzer;
 pub(crate) use npm::{NpmAnalyzer, NpmLockAnalyzer};
+pub(crate) use php::{ComposerInstalledAnalyzer, ComposerLockAnalyzer};
+pub(crate) use pipenv::PipfileLockAnalyzer;
+pub(crate) use pnpm::PnpmLockAnalyzer;
+pub(crate) use poetry::PoetryLockAnalyzer;
 pub(crate) use python::{PythonAnalyzer, PythonFilesAnalyzer};
+pub(crate) use requirements::RequirementsAnalyzer;
+pub(crate) use ruby::{GemfileLockAnalyzer, GemspecAnalyzer};
+pub(crate) use uv::UvLockAnalyzer;
+pub(crate) use yarn::YarnLockAnalyzer;
 
 use crate::analyzer::Fact;
 use crate::PackageKind;

@@ -388,6 +388,7 @@ pub(crate) mod test_support {
             url: None,
             published: None,
             suppressed: None,
+            reachability: None,
         }
     }
 }

@@ -1,0 +1,5 @@
+// Package plain is a dependency without replacement.
+package plain
+
+// Name names it.
+const Name = "plain"

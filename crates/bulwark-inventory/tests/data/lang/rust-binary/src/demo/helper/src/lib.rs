@@ -1,0 +1,2 @@
+//! A path dependency: cargo auditable records it with "source": "local".
+pub const NAME: &str = "helper";
