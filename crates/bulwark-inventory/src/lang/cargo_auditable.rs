@@ -135,6 +135,7 @@ mod tests {
     use std::io::Write;
 
     use super::*;
+    use crate::lang::test_support::{installed, nv, warning};
 
     fn zlib(data: &[u8]) -> Vec<u8> {
         let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
@@ -162,11 +163,11 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            vec![
-                ("itoa".to_string(), "1.0.11".to_string()),
-                ("inhouse".into(), "2.0.0".into()),
-                ("forked".into(), "0.3.0".into()),
-            ]
+            nv(&[
+                ("itoa", "1.0.11"),
+                ("inhouse", "2.0.0"),
+                ("forked", "0.3.0")
+            ])
         );
     }
 
@@ -219,23 +220,21 @@ mod tests {
     #[test]
     fn reads_the_section_and_bounds_decompression() {
         let elf = elf_with_dep_v0(&zlib(LIST.as_bytes()));
-        let facts = CargoAuditableAnalyzer.analyze("bin/demo", &elf).unwrap();
-        let [Fact::Packages(p)] = &facts[..] else {
-            panic!("{facts:?}")
-        };
+        // All Cargo, found in /bin/demo (checked by `installed`).
+        let p = installed(
+            &CargoAuditableAnalyzer,
+            "bin/demo",
+            &elf,
+            PackageKind::Cargo,
+        );
         assert_eq!(p.len(), 3);
-        assert!(p
-            .iter()
-            .all(|p| p.kind == PackageKind::Cargo && p.found_in == "/bin/demo"));
 
         let warning = |payload: &[u8]| {
-            let facts = CargoAuditableAnalyzer
-                .analyze("bin/demo", &elf_with_dep_v0(payload))
-                .unwrap();
-            match &facts[..] {
-                [Fact::Warning(w)] => w.clone(),
-                other => panic!("{other:?}"),
-            }
+            warning(
+                &CargoAuditableAnalyzer,
+                "bin/demo",
+                &elf_with_dep_v0(payload),
+            )
         };
         // 9 MiB of spaces compress to a few KiB: refused after 8 MiB.
         let bomb = zlib(&vec![b' '; 9 << 20]);

@@ -109,24 +109,7 @@ fn json(content: &[u8]) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(packages: &[crate::Package], found_in: &str) -> Vec<(String, String)> {
-        assert!(packages
-            .iter()
-            .all(|p| p.kind == PackageKind::Nuget && p.found_in == found_in));
-        let mut v: Vec<_> = packages
-            .iter()
-            .map(|p| (p.name.clone(), p.version.clone()))
-            .collect();
-        v.sort();
-        v
-    }
-
-    fn nv(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::lang::test_support::{installed_sorted, locked, nv, skipped};
 
     #[test]
     fn wants_deps_json_and_lockfiles() {
@@ -158,12 +141,13 @@ mod tests {
           }
         }";
         let path = "app/MyApp.deps.json";
-        let facts = DotnetDepsAnalyzer.analyze(path, deps.as_bytes()).unwrap();
-        let [Fact::Packages(packages)] = &facts[..] else {
-            panic!("{facts:?}")
-        };
         assert_eq!(
-            pairs(packages, "/app/MyApp.deps.json"),
+            installed_sorted(
+                &DotnetDepsAnalyzer,
+                path,
+                deps.as_bytes(),
+                PackageKind::Nuget
+            ),
             nv(&[("Newtonsoft.Json", "13.0.3"), ("Serilog", "3.1.1")])
         );
     }
@@ -188,19 +172,10 @@ mod tests {
             }
           }
         }"#;
-        let facts = NugetLockAnalyzer
-            .analyze("src/MyApp/packages.lock.json", lock)
-            .unwrap();
-        let [Fact::LockedPackages {
-            project_dir,
-            packages,
-        }] = &facts[..]
-        else {
-            panic!("{facts:?}")
-        };
-        assert_eq!(project_dir, "/src/MyApp");
+        // Project /src/MyApp, found in its packages.lock.json (checked by `locked`).
+        let path = "src/MyApp/packages.lock.json";
         assert_eq!(
-            pairs(packages, "/src/MyApp/packages.lock.json"),
+            locked(&NugetLockAnalyzer, path, lock, PackageKind::Nuget),
             nv(&[
                 ("Central.Pkg", "2.0.0"),
                 ("Newtonsoft.Json", "13.0.1"),
@@ -224,11 +199,7 @@ mod tests {
                 b"{}",
                 br#"{"libraries": [], "dependencies": []}"#,
             ] {
-                let facts = a.analyze(path, bad).unwrap();
-                assert!(
-                    matches!(&facts[..], [Fact::Warning(w)] if w.starts_with(&format!("/{path}: skipped: "))),
-                    "{path} {bad:?}: {facts:?}"
-                );
+                skipped(a, path, bad);
             }
         }
     }

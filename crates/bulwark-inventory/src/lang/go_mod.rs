@@ -259,6 +259,7 @@ pub(crate) fn packages(file: &GoModFile, found_in: &str) -> Vec<Package> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::test_support::{locked_packages, nv, skipped};
 
     const GO_MOD: &str = r#"// A comment line.
 module example.com/app // trailing comment
@@ -330,17 +331,14 @@ retract (
             .into_iter()
             .map(|p| (p.name, p.version))
             .collect();
-        let want: Vec<(String, String)> = [
+        let want = nv(&[
             ("example.com/single", "v1.0.0"),
             ("example.com/direct", "v1.2.3"),
             ("example.com/quoted", "v0.1.0"),
             ("example.com/fork", "v1.0.1"),
             ("example.com/pinned-fork", "v1.1.1"),
             ("example.com/notindirect", "v2.0.0+incompatible"),
-        ]
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
+        ]);
         assert_eq!(got, want);
     }
 
@@ -359,19 +357,9 @@ retract (
         ] {
             assert!(!a.wants(no), "{no}");
         }
-        let facts = a.analyze("src/app/go.mod", GO_MOD.as_bytes()).unwrap();
-        let [Fact::LockedPackages {
-            project_dir,
-            packages,
-        }] = &facts[..]
-        else {
-            panic!("{facts:?}")
-        };
-        assert_eq!(project_dir, "/src/app");
+        // Project /src/app, all Go, found in /src/app/go.mod (checked by `locked_packages`).
+        let packages = locked_packages(&a, "src/app/go.mod", GO_MOD.as_bytes(), PackageKind::Go);
         assert_eq!(packages.len(), 6);
-        assert!(packages
-            .iter()
-            .all(|p| p.kind == PackageKind::Go && p.found_in == "/src/app/go.mod"));
         // GOROOT's own modules give nothing.
         let std = "module std\n\ngo 1.19\n\nrequire golang.org/x/net v0.0.0-20220722155237-a158d28d115b\n";
         assert!(a
@@ -394,12 +382,7 @@ retract (
             b"module\n",
             b"\xff\xfe",
         ] {
-            let facts = GoModAnalyzer.analyze("x/go.mod", bad).unwrap();
-            assert!(
-                matches!(&facts[..], [Fact::Warning(w)] if w.starts_with("/x/go.mod: skipped: ")),
-                "{:?}: {facts:?}",
-                String::from_utf8_lossy(bad)
-            );
+            skipped(&GoModAnalyzer, "x/go.mod", bad);
         }
     }
 

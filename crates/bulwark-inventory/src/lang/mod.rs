@@ -30,6 +30,8 @@ mod poetry;
 mod python;
 mod requirements;
 mod ruby;
+#[cfg(test)]
+pub(crate) mod test_support;
 mod uv;
 mod yarn;
 

@@ -228,25 +228,17 @@ fn walk_v1(deps: &Map<String, Value>, add: &mut impl FnMut(&str, &str, &Map<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::test_support::{installed, locked, locked_packages, nv, skipped};
+    use crate::Package;
 
-    fn names(facts: &[Fact]) -> Vec<(String, String, Vec<String>)> {
-        let packages = match facts {
-            [Fact::Packages(p)] => p,
-            [Fact::LockedPackages { packages, .. }] => packages,
-            other => panic!("{other:?}"),
-        };
+    /// Sorted (name, version, licenses) of packages a `test_support` helper checked.
+    fn names(packages: &[Package]) -> Vec<(String, String, Vec<String>)> {
         let mut v: Vec<_> = packages
             .iter()
             .map(|p| (p.name.clone(), p.version.clone(), p.licenses.clone()))
             .collect();
         v.sort();
         v
-    }
-
-    fn nv(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
     }
 
     #[test]
@@ -288,35 +280,18 @@ mod tests {
     #[test]
     fn parses_installed_package_json() {
         let path = "app/node_modules/lodash/package.json";
-        let facts = NpmAnalyzer
-            .analyze(
-                path,
-                br#"{"name":"lodash","version":"4.17.4","license":"MIT"}"#,
-            )
-            .unwrap();
-        let [Fact::Packages(p)] = &facts[..] else {
-            panic!("{facts:?}")
-        };
-        assert_eq!(p[0].kind, PackageKind::Npm);
-        assert_eq!(p[0].found_in, "/app/node_modules/lodash/package.json");
+        // Kind npm, found in /app/node_modules/lodash/package.json (checked by `installed`).
+        let npm = |text: &[u8]| names(&installed(&NpmAnalyzer, path, text, PackageKind::Npm));
         assert_eq!(
-            names(&facts),
+            npm(br#"{"name":"lodash","version":"4.17.4","license":"MIT"}"#),
             vec![("lodash".into(), "4.17.4".into(), vec!["MIT".into()])]
         );
-        let legacy = NpmAnalyzer
-            .analyze(
-                path,
-                br#"{"name":"x","version":"1.0.0","licenses":[{"type":"MIT"},"Apache-2.0",{"url":"u"}]}"#,
-            )
-            .unwrap();
-        assert_eq!(names(&legacy)[0].2, vec!["MIT", "Apache-2.0"]);
-        let object = NpmAnalyzer
-            .analyze(
-                path,
-                br#"{"name":"x","version":"1.0.0","license":{"type":"ISC"}}"#,
-            )
-            .unwrap();
-        assert_eq!(names(&object)[0].2, vec!["ISC"]);
+        let legacy = npm(
+            br#"{"name":"x","version":"1.0.0","licenses":[{"type":"MIT"},"Apache-2.0",{"url":"u"}]}"#,
+        );
+        assert_eq!(legacy[0].2, vec!["MIT", "Apache-2.0"]);
+        let object = npm(br#"{"name":"x","version":"1.0.0","license":{"type":"ISC"}}"#);
+        assert_eq!(object[0].2, vec!["ISC"]);
     }
 
     #[test]
@@ -352,11 +327,7 @@ mod tests {
                 if a.kind() == AnalyzerKind::Npm && bad.starts_with(b"{\"") {
                     continue; // valid objects, only lockfile-invalid
                 }
-                let facts = a.analyze(path, bad).unwrap();
-                assert!(
-                    matches!(&facts[..], [Fact::Warning(w)] if w.starts_with(&format!("/{path}: skipped: "))),
-                    "{path} {bad:?}: {facts:?}"
-                );
+                skipped(a, path, bad);
             }
         }
     }
@@ -378,22 +349,13 @@ mod tests {
             "node_modules/weird": 5
           }
         }"#;
-        let facts = NpmLockAnalyzer
-            .analyze("app/package-lock.json", lock)
-            .unwrap();
-        let [Fact::LockedPackages {
-            project_dir,
-            packages,
-        }] = &facts[..]
-        else {
-            panic!("{facts:?}")
-        };
-        assert_eq!(project_dir, "/app");
-        assert!(packages
-            .iter()
-            .all(|p| p.found_in == "/app/package-lock.json"));
-        let got: Vec<(String, String)> =
-            names(&facts).into_iter().map(|(n, v, _)| (n, v)).collect();
+        // Project /app, all found in /app/package-lock.json (checked by `locked_packages`).
+        let path = "app/package-lock.json";
+        let packages = locked_packages(&NpmLockAnalyzer, path, lock, PackageKind::Npm);
+        let got: Vec<(String, String)> = names(&packages)
+            .into_iter()
+            .map(|(n, v, _)| (n, v))
+            .collect();
         assert_eq!(
             got,
             nv(&[
@@ -403,7 +365,7 @@ mod tests {
                 ("real", "3.0.0")
             ])
         );
-        assert_eq!(names(&facts)[0].2, vec!["ISC"]);
+        assert_eq!(names(&packages)[0].2, vec!["ISC"]);
     }
 
     #[test]
@@ -418,13 +380,13 @@ mod tests {
             "bad": "x"
           }
         }"#;
-        let facts = NpmLockAnalyzer.analyze("package-lock.json", lock).unwrap();
-        let [Fact::LockedPackages { project_dir, .. }] = &facts[..] else {
-            panic!("{facts:?}")
-        };
-        assert_eq!(project_dir, "/");
-        let got: Vec<(String, String)> =
-            names(&facts).into_iter().map(|(n, v, _)| (n, v)).collect();
+        // A lockfile at the root: project directory "/" (checked by `locked`).
+        let got = locked(
+            &NpmLockAnalyzer,
+            "package-lock.json",
+            lock,
+            PackageKind::Npm,
+        );
         assert_eq!(got, nv(&[("a", "1.0.0"), ("b", "2.0.0"), ("c", "3.0.0")]));
     }
 

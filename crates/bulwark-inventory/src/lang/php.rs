@@ -121,11 +121,11 @@ fn licenses(entry: &Map<String, Value>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::test_support::{installed, locked_packages, skipped};
 
-    fn triples(packages: &[crate::Package], found_in: &str) -> Vec<(String, String, Vec<String>)> {
-        assert!(packages
-            .iter()
-            .all(|p| p.kind == PackageKind::Composer && p.found_in == found_in));
+    /// Sorted (name, version, licenses); kind and `found_in` are checked by the
+    /// `test_support` helper that produced `packages`.
+    fn triples(packages: &[crate::Package]) -> Vec<(String, String, Vec<String>)> {
         let mut v: Vec<_> = packages
             .iter()
             .map(|p| (p.name.clone(), p.version.clone(), p.licenses.clone()))
@@ -173,19 +173,10 @@ mod tests {
             ],
             "aliases": []
         }"#;
-        let facts = ComposerLockAnalyzer
-            .analyze("app/composer.lock", lock)
-            .unwrap();
-        let [Fact::LockedPackages {
-            project_dir,
-            packages,
-        }] = &facts[..]
-        else {
-            panic!("{facts:?}")
-        };
-        assert_eq!(project_dir, "/app");
+        let path = "app/composer.lock";
+        let packages = locked_packages(&ComposerLockAnalyzer, path, lock, PackageKind::Composer);
         assert_eq!(
-            triples(packages, "/app/composer.lock"),
+            triples(&packages),
             vec![
                 t("acme/tools", "dev-main", &["BSD-3-Clause", "MIT"]),
                 t("psr/log", "3.0.0", &["MIT"]),
@@ -218,11 +209,13 @@ mod tests {
                 ],
             ),
         ] {
-            let facts = ComposerInstalledAnalyzer.analyze(path, input).unwrap();
-            let [Fact::Packages(packages)] = &facts[..] else {
-                panic!("{facts:?}")
-            };
-            assert_eq!(triples(packages, &format!("/{path}")), want);
+            let packages = installed(
+                &ComposerInstalledAnalyzer,
+                path,
+                input,
+                PackageKind::Composer,
+            );
+            assert_eq!(triples(&packages), want);
         }
     }
 
@@ -236,11 +229,7 @@ mod tests {
             ),
         ] {
             for bad in [&b"{"[..], b"\"x\"", b"\xff", br#"{"packages": {}}"#] {
-                let facts = a.analyze(path, bad).unwrap();
-                assert!(
-                    matches!(&facts[..], [Fact::Warning(w)] if w.starts_with(&format!("/{path}: skipped: "))),
-                    "{path} {bad:?}: {facts:?}"
-                );
+                skipped(a, path, bad);
             }
         }
     }

@@ -62,6 +62,7 @@ fn parse(path: &str, content: &[u8]) -> Result<Pins, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::test_support::{locked, nv, skipped};
 
     #[test]
     fn wants_pipfile_lock_only() {
@@ -89,29 +90,19 @@ mod tests {
                 "requests": {"version": "==2.31.0"}
             }
         }"#;
-        let facts = PipfileLockAnalyzer
-            .analyze("app/Pipfile.lock", lock)
-            .unwrap();
-        let [Fact::LockedPackages {
-            project_dir,
-            packages,
-        }] = &facts[..]
-        else {
-            panic!("{facts:?}")
-        };
-        assert_eq!(project_dir, "/app");
-        let mut got: Vec<(&str, &str, &str)> = packages
-            .iter()
-            .map(|p| (p.name.as_str(), p.version.as_str(), p.found_in.as_str()))
-            .collect();
-        got.sort();
+        // Every package found in /app/Pipfile.lock, project /app (checked by `locked`).
         assert_eq!(
-            got,
-            vec![
-                ("legacy", "1.0", "/app/Pipfile.lock"),
-                ("pytest", "8.0.0", "/app/Pipfile.lock"),
-                ("requests", "2.31.0", "/app/Pipfile.lock"),
-            ]
+            locked(
+                &PipfileLockAnalyzer,
+                "app/Pipfile.lock",
+                lock,
+                PackageKind::Python
+            ),
+            nv(&[
+                ("legacy", "1.0"),
+                ("pytest", "8.0.0"),
+                ("requests", "2.31.0"),
+            ])
         );
     }
 
@@ -124,13 +115,7 @@ mod tests {
             br#"{"develop": 1}"#,
             b"\xff",
         ] {
-            let facts = PipfileLockAnalyzer
-                .analyze("app/Pipfile.lock", bad)
-                .unwrap();
-            assert!(
-                matches!(&facts[..], [Fact::Warning(w)] if w.starts_with("/app/Pipfile.lock: skipped: ")),
-                "{bad:?}: {facts:?}"
-            );
+            skipped(&PipfileLockAnalyzer, "app/Pipfile.lock", bad);
         }
     }
 }

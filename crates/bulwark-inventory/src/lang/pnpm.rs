@@ -123,34 +123,11 @@ fn is_plain_version(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::test_support::{self as ts, nv};
 
     fn locked_packages(text: &str) -> Vec<(String, String)> {
-        let facts = PnpmLockAnalyzer
-            .analyze("app/pnpm-lock.yaml", text.as_bytes())
-            .unwrap();
-        let [Fact::LockedPackages {
-            project_dir,
-            packages,
-        }] = &facts[..]
-        else {
-            panic!("{facts:?}")
-        };
-        assert_eq!(project_dir, "/app");
-        assert!(packages
-            .iter()
-            .all(|p| p.kind == PackageKind::Npm && p.found_in == "/app/pnpm-lock.yaml"));
-        let mut got: Vec<(String, String)> = packages
-            .iter()
-            .map(|p| (p.name.clone(), p.version.clone()))
-            .collect();
-        got.sort();
-        got
-    }
-
-    fn nv(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
+        let path = "app/pnpm-lock.yaml";
+        ts::locked(&PnpmLockAnalyzer, path, text.as_bytes(), PackageKind::Npm)
     }
 
     #[test]
@@ -283,11 +260,8 @@ snapshots:
             b"\xff\xfe",
             b"a: *undefined\n",
         ] {
-            let facts = PnpmLockAnalyzer.analyze("app/pnpm-lock.yaml", bad).unwrap();
-            assert!(
-                matches!(&facts[..], [Fact::Warning(w)] if w.starts_with("/app/pnpm-lock.yaml: skipped: ") && !w.contains('\n')),
-                "{bad:?}: {facts:?}"
-            );
+            let w = ts::skipped(&PnpmLockAnalyzer, "app/pnpm-lock.yaml", bad);
+            assert!(!w.contains('\n'), "{bad:?}: {w}");
         }
     }
 

@@ -71,29 +71,17 @@ struct Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::test_support::{locked_unsorted, nv, skipped, warning};
 
-    fn analyze(text: &str) -> Vec<Fact> {
-        PoetryLockAnalyzer
-            .analyze("srv/app/poetry.lock", text.as_bytes())
-            .unwrap()
-    }
+    const PATH: &str = "srv/app/poetry.lock";
 
-    fn pinned(facts: &[Fact]) -> Vec<(&str, &str)> {
-        let [Fact::LockedPackages {
-            project_dir,
-            packages,
-        }] = facts
-        else {
-            panic!("{facts:?}")
-        };
-        assert_eq!(project_dir, "/srv/app");
-        assert!(packages
-            .iter()
-            .all(|p| p.kind == PackageKind::Python && p.found_in == "/srv/app/poetry.lock"));
-        packages
-            .iter()
-            .map(|p| (p.name.as_str(), p.version.as_str()))
-            .collect()
+    fn pinned(text: &str) -> Vec<(String, String)> {
+        locked_unsorted(
+            &PoetryLockAnalyzer,
+            PATH,
+            text.as_bytes(),
+            PackageKind::Python,
+        )
     }
 
     #[test]
@@ -156,10 +144,10 @@ content-hash = "abc"
 click = []
 "#;
         assert_eq!(
-            pinned(&analyze(lock)),
-            vec![("click", "8.1.7"), ("pytest", "8.0.0"), ("gitdep", "2.0.0")]
+            pinned(lock),
+            nv(&[("click", "8.1.7"), ("pytest", "8.0.0"), ("gitdep", "2.0.0")])
         );
-        assert!(pinned(&analyze("[metadata]\nlock-version = \"2.1\"\n")).is_empty());
+        assert!(pinned("[metadata]\nlock-version = \"2.1\"\n").is_empty());
     }
 
     #[test]
@@ -170,15 +158,14 @@ click = []
             "package = 3\n",
             "[[package]]\nname = \"x\"\nversion = 1\n",
         ] {
-            let facts = analyze(bad);
+            let w = skipped(&PoetryLockAnalyzer, PATH, bad.as_bytes());
             assert!(
-                matches!(&facts[..], [Fact::Warning(w)] if w.starts_with("/srv/app/poetry.lock: skipped: not a valid poetry.lock") && !w.contains('\n')),
-                "{bad:?}: {facts:?}"
+                w.starts_with("/srv/app/poetry.lock: skipped: not a valid poetry.lock")
+                    && !w.contains('\n'),
+                "{bad:?}: {w}"
             );
         }
-        let facts = PoetryLockAnalyzer
-            .analyze("poetry.lock", b"\xff\xfe")
-            .unwrap();
-        assert!(matches!(&facts[..], [Fact::Warning(w)] if w.contains("not UTF-8")));
+        let w = warning(&PoetryLockAnalyzer, "poetry.lock", b"\xff\xfe");
+        assert!(w.contains("not UTF-8"), "{w}");
     }
 }

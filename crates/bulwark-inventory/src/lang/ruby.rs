@@ -259,6 +259,7 @@ fn name_version(entry: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::test_support::{locked_unsorted, nv, skipped};
 
     const RACK: &str = r#"# -*- encoding: utf-8 -*-
 # stub: rack 2.2.22 ruby lib
@@ -364,33 +365,20 @@ end
             b"",
             b"\xff\xfe",
         ] {
-            let facts = gem("specifications/x-1.gemspec", bad);
-            assert!(
-                matches!(&facts[..], [Fact::Warning(w)] if w.starts_with("/specifications/x-1.gemspec: skipped: ")),
-                "{bad:?}: {facts:?}"
-            );
+            let path = "specifications/x-1.gemspec";
+            assert!(GemspecAnalyzer.wants(path), "{path}");
+            skipped(&GemspecAnalyzer, path, bad);
         }
     }
 
     fn lock(text: &str) -> Vec<(String, String)> {
-        let facts = GemfileLockAnalyzer
-            .analyze("app/Gemfile.lock", text.as_bytes())
-            .unwrap();
-        let [Fact::LockedPackages {
-            project_dir,
-            packages,
-        }] = &facts[..]
-        else {
-            panic!("{facts:?}")
-        };
-        assert_eq!(project_dir, "/app");
-        assert!(packages
-            .iter()
-            .all(|p| p.kind == PackageKind::Gem && p.found_in == "/app/Gemfile.lock"));
-        packages
-            .iter()
-            .map(|p| (p.name.clone(), p.version.clone()))
-            .collect()
+        let path = "app/Gemfile.lock";
+        locked_unsorted(
+            &GemfileLockAnalyzer,
+            path,
+            text.as_bytes(),
+            PackageKind::Gem,
+        )
     }
 
     #[test]
@@ -435,16 +423,13 @@ BUNDLED WITH
 ";
         assert_eq!(
             lock(text),
-            [
+            nv(&[
                 ("thing", "0.3.0"),
                 ("nokogiri", "1.15.0"),
                 ("racc", "1.7.1"),
                 ("rack", "2.2.8"),
                 ("rails", "7.1.0.rc1"),
-            ]
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect::<Vec<_>>()
+            ])
         );
         assert!(lock("").is_empty());
         assert!(lock("GEM\r\n  remote: x\r\n  specs:\r\n    a (1)\r\n").len() == 1);
@@ -453,13 +438,7 @@ BUNDLED WITH
     #[test]
     fn malformed_gemfile_lock_is_a_warning() {
         for bad in [&b"    rack (2.2.8)\n"[..], b"\xff"] {
-            let facts = GemfileLockAnalyzer
-                .analyze("app/Gemfile.lock", bad)
-                .unwrap();
-            assert!(
-                matches!(&facts[..], [Fact::Warning(w)] if w.starts_with("/app/Gemfile.lock: skipped: ")),
-                "{bad:?}: {facts:?}"
-            );
+            skipped(&GemfileLockAnalyzer, "app/Gemfile.lock", bad);
         }
     }
 

@@ -70,26 +70,11 @@ struct Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::test_support::{locked_unsorted, nv, skipped};
 
     fn pinned(text: &str) -> Vec<(String, String)> {
-        let facts = UvLockAnalyzer
-            .analyze("app/uv.lock", text.as_bytes())
-            .unwrap();
-        let [Fact::LockedPackages {
-            project_dir,
-            packages,
-        }] = &facts[..]
-        else {
-            panic!("{facts:?}")
-        };
-        assert_eq!(project_dir, "/app");
-        assert!(packages
-            .iter()
-            .all(|p| p.kind == PackageKind::Python && p.found_in == "/app/uv.lock"));
-        packages
-            .iter()
-            .map(|p| (p.name.clone(), p.version.clone()))
-            .collect()
+        let path = "app/uv.lock";
+        locked_unsorted(&UvLockAnalyzer, path, text.as_bytes(), PackageKind::Python)
     }
 
     #[test]
@@ -148,14 +133,11 @@ name = "attrs"
 version = "23.2.0"
 source = { registry = "https://mirror.invalid/simple" }
 "#;
-        let want: Vec<(String, String)> = [
+        let want = nv(&[
             ("attrs", "23.2.0"),
             ("gitdep", "1.0.0"),
             ("wheel-file", "2.0.0"),
-        ]
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
+        ]);
         assert_eq!(pinned(lock), want);
     }
 
@@ -167,11 +149,8 @@ source = { registry = "https://mirror.invalid/simple" }
             b"version = = 1",
             b"\xff",
         ] {
-            let facts = UvLockAnalyzer.analyze("app/uv.lock", bad).unwrap();
-            assert!(
-                matches!(&facts[..], [Fact::Warning(w)] if w.starts_with("/app/uv.lock: skipped: ") && !w.contains('\n')),
-                "{bad:?}: {facts:?}"
-            );
+            let w = skipped(&UvLockAnalyzer, "app/uv.lock", bad);
+            assert!(!w.contains('\n'), "{bad:?}: {w}");
         }
     }
 }

@@ -164,34 +164,11 @@ fn parse_berry(content: &[u8], pins: &mut Pins) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::test_support::{self as ts, nv};
 
     fn locked(text: &str) -> Vec<(String, String)> {
-        let facts = YarnLockAnalyzer
-            .analyze("app/web/yarn.lock", text.as_bytes())
-            .unwrap();
-        let [Fact::LockedPackages {
-            project_dir,
-            packages,
-        }] = &facts[..]
-        else {
-            panic!("{facts:?}")
-        };
-        assert_eq!(project_dir, "/app/web");
-        assert!(packages
-            .iter()
-            .all(|p| p.kind == PackageKind::Npm && p.found_in == "/app/web/yarn.lock"));
-        let mut got: Vec<(String, String)> = packages
-            .iter()
-            .map(|p| (p.name.clone(), p.version.clone()))
-            .collect();
-        got.sort();
-        got
-    }
-
-    fn nv(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
+        let path = "app/web/yarn.lock";
+        ts::locked(&YarnLockAnalyzer, path, text.as_bytes(), PackageKind::Npm)
     }
 
     #[test]
@@ -329,11 +306,8 @@ __metadata:
             b"__metadata:\n  version: [\n",
             b"__metadata:\n  version: 8\n- a\n",
         ] {
-            let facts = YarnLockAnalyzer.analyze("app/yarn.lock", bad).unwrap();
-            assert!(
-                matches!(&facts[..], [Fact::Warning(w)] if w.starts_with("/app/yarn.lock: skipped: ") && !w.contains('\n')),
-                "{bad:?}: {facts:?}"
-            );
+            let w = ts::skipped(&YarnLockAnalyzer, "app/yarn.lock", bad);
+            assert!(!w.contains('\n'), "{bad:?}: {w}");
         }
     }
 
