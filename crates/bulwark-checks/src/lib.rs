@@ -53,4 +53,4 @@ pub use image_ref::ImageRef;
 pub use options::{CheckOptions, Limits, DEFAULT_TRUSTED_REGISTRIES};
 pub use registry::{check, CheckDef, CHECKS};
 pub use runtime::suggest_capabilities;
-pub use scan::{check_bytes, kind_from_name, scan_paths};
+pub use scan::{check_bytes, is_config_candidate, kind_from_name, scan_paths};

@@ -36,6 +36,14 @@ pub fn kind_from_name(path: &Path) -> Option<FileKind> {
     None
 }
 
+/// Whether `bulwark config` would check a file with this name and text: a Dockerfile or
+/// compose file by name, or YAML/JSON that [looks like](content_candidate) a manifest,
+/// compose file or `docker inspect` output. For callers that pick files out of a larger
+/// tree (the image scan keeps the config files stored in an image).
+pub fn is_config_candidate(path: &Path, text: &str) -> bool {
+    kind_from_name(path).is_some() || content_candidate(path, text)
+}
+
 /// Whether the name and a cheap look at the text make the file worth parsing: YAML with
 /// `apiVersion:` and `kind:` lines, or a top-level `services:`; JSON with `"HostConfig"`.
 fn content_candidate(path: &Path, text: &str) -> bool {

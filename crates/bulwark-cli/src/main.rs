@@ -149,7 +149,8 @@ fn scan(
             let outcome = scan_rootfs(std::path::Path::new(target), &registry, &opts)?;
             (Artifact::filesystem(target), outcome)
         }
-        Kind::Sbom => unreachable!("handled above"),
+        // Returned before the cache was opened; kept here so the match stays total.
+        Kind::Sbom => return read_sbom_target(&args.target),
         Kind::Image => {
             let target = Target::parse(&args.target)?;
             let open = OpenOptions {

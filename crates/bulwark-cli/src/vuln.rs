@@ -117,20 +117,22 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
         }
         r.set_reachability(&reach);
     }
-    let mut misconfigs: Option<Vec<bulwark_checks::Finding>> = (scanners.config
-        || policies.is_some())
-    .then(|| {
+    // Each misconfiguration with the in-image file it is about (None for the image config
+    // and filesystem checks), for exceptions' `path` globs.
+    let mut misconfigs: Option<Vec<bulwark_checks::Finding>> = None;
+    let mut misconfig_paths: Vec<Option<String>> = Vec::new();
+    if scanners.config || policies.is_some() {
+        let mut found = Vec::new();
         if scanners.config {
-            let mut found = check_image(&scanned.artifact, &scanned.special_files, &check_options);
-            found.extend(check_stored_config_files(
-                &scanned.inventory,
-                &check_options,
-            ));
-            found
-        } else {
-            Vec::new()
+            found = check_image(&scanned.artifact, &scanned.special_files, &check_options);
+            misconfig_paths = vec![None; found.len()];
+            for (path, finding) in check_stored_config_files(&scanned.inventory, &check_options) {
+                misconfig_paths.push(Some(path));
+                found.push(finding);
+            }
         }
-    });
+        misconfigs = Some(found);
+    }
     // Exceptions first (vulnerabilities and built-in checks in one pass), then VEX, as
     // docs/EXCEPTIONS.md says; policy results, which see the suppressions, come after and
     // get their own pass.
@@ -139,15 +141,10 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
         if let Some(r) = report.as_mut() {
             items.extend(r.findings.iter_mut().map(|f| f as &mut dyn Waivable));
         }
-        let paths: Vec<Option<String>> = misconfigs
-            .iter()
-            .flatten()
-            .map(|f| stored_file_path(f).map(str::to_string))
-            .collect();
         let mut wrapped: Vec<WaivableMisconfig> = misconfigs
             .iter_mut()
             .flatten()
-            .zip(&paths)
+            .zip(&misconfig_paths)
             .map(|(finding, path)| WaivableMisconfig {
                 finding,
                 path: path.as_deref(),
@@ -422,7 +419,7 @@ fn check_image(
 fn check_stored_config_files(
     inventory: &bulwark_inventory::Inventory,
     options: &CheckOptions,
-) -> Vec<bulwark_checks::Finding> {
+) -> Vec<(String, bulwark_checks::Finding)> {
     let mut out = Vec::new();
     for file in &inventory.config_files {
         let path = std::path::Path::new(&file.path);
@@ -442,7 +439,7 @@ fn check_stored_config_files(
                         Some(s) => format!("{}{line}{layer} {s}", file.path),
                         None => format!("{}{line}{layer}", file.path),
                     });
-                    out.push(f);
+                    out.push((file.path.clone(), f));
                 }
             }
             Ok(None) => {}
@@ -450,17 +447,6 @@ fn check_stored_config_files(
         }
     }
     out
-}
-
-/// The in-image file a misconfiguration is about (the subject
-/// [`check_stored_config_files`] gave it), for exceptions' `path` globs.
-fn stored_file_path(finding: &bulwark_checks::Finding) -> Option<&str> {
-    let subject = finding.subject.as_deref()?;
-    if !subject.starts_with('/') {
-        return None;
-    }
-    let end = subject.find([':', ' ']).unwrap_or(subject.len());
-    Some(&subject[..end])
 }
 
 /// `--secret-config`, else `.bulwark-secret.yaml` when it exists; the scanner and its file

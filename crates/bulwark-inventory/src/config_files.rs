@@ -3,12 +3,14 @@
 //! text so that `bulwark image --scanners config` can run the misconfiguration checks on
 //! them as `bulwark config` would on a checkout.
 //!
-//! Selection by name: `Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.dockerfile`,
-//! `compose*.y(a)ml`, `docker-compose*.y(a)ml`; and other `*.yaml`/`*.yml` files whose text
-//! has top-level `apiVersion:` and `kind:` keys (a Kubernetes manifest), outside the
-//! trees where YAML is package data (`usr/share`, `usr/lib`, language package
+//! Selection as `bulwark config` makes it (`bulwark_checks::is_config_candidate`):
+//! Dockerfiles and compose files by name, other `*.yaml`/`*.yml` files by a look at their
+//! text (a Kubernetes manifest's `apiVersion:`/`kind:`, a compose file's `services:`),
+//! outside the trees where YAML is package data (`usr/share`, `usr/lib`, language package
 //! directories). Files over [`MAX_CONFIG_BYTES`] are skipped silently: config files are
 //! small, a big YAML file is data.
+
+use std::path::Path;
 
 use crate::analyzer::{Analyzer, AnalyzerKind, Fact};
 use crate::InventoryError;
@@ -46,22 +48,6 @@ fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// Dockerfile or compose file by name.
-fn named_config(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    if n.ends_with(".dockerignore") {
-        return false;
-    }
-    let yaml = n.ends_with(".yml") || n.ends_with(".yaml");
-    n == "dockerfile"
-        || n == "containerfile"
-        || n.starts_with("dockerfile.")
-        || n.starts_with("containerfile.")
-        || n.ends_with(".dockerfile")
-        || n.ends_with(".containerfile")
-        || (yaml && (n.starts_with("compose") || n.starts_with("docker-compose")))
-}
-
 fn in_data_tree(path: &str) -> bool {
     DATA_TREES.iter().any(|t| path.starts_with(t))
         || PACKAGE_DIRS
@@ -69,18 +55,9 @@ fn in_data_tree(path: &str) -> bool {
             .any(|d| path.contains(d) || path.starts_with(&d[1..]))
 }
 
-/// A top-level `apiVersion:` and `kind:` key: how a Kubernetes manifest starts.
-fn looks_like_manifest(text: &str) -> bool {
-    let mut api = false;
-    let mut kind = false;
-    for line in text.lines() {
-        api |= line.starts_with("apiVersion:");
-        kind |= line.starts_with("kind:");
-        if api && kind {
-            return true;
-        }
-    }
-    false
+/// A Dockerfile or compose file by name, as `bulwark config` tells them.
+fn named_config(name: &str) -> bool {
+    bulwark_checks::kind_from_name(Path::new(name)).is_some()
 }
 
 impl Analyzer for ConfigFilesAnalyzer {
@@ -88,7 +65,7 @@ impl Analyzer for ConfigFilesAnalyzer {
         AnalyzerKind::ConfigFiles
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn wants(&self, path: &str) -> bool {
         if in_data_tree(path) {
@@ -109,7 +86,7 @@ impl Analyzer for ConfigFilesAnalyzer {
         let Ok(text) = std::str::from_utf8(content) else {
             return Ok(Vec::new());
         };
-        if named_config(file_name(path)) || looks_like_manifest(text) {
+        if bulwark_checks::is_config_candidate(Path::new(path), text) {
             Ok(vec![Fact::ConfigFile(text.to_string())])
         } else {
             Ok(Vec::new())
