@@ -63,7 +63,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(f) => f.parse()?,
                 None => Format::CycloneDx,
             };
-            let scanned = scan(&args, Kind::Image, None)?;
+            // An SBOM needs the merged filesystem only to give each file its layer.
+            let scanned = scan(
+                &args,
+                Kind::Image,
+                AnalyzerRegistry::sbom(),
+                None,
+                args.list_files,
+            )?;
             let mut out = output(&args)?;
             let options = SbomOptions {
                 color: args.output.is_none() && io::stdout().is_terminal(),
@@ -107,12 +114,15 @@ struct Scanned {
     view: bulwark_image::MergedView,
 }
 
-/// Reads the target and catalogues it, with the layer cache and a progress bar; with a
-/// secret scanner (and its file size limit), also looks for secrets.
+/// Reads the target and catalogues it with `registry`, the layer cache and a progress bar;
+/// with a secret scanner (`config_scanner`, also in `registry`), also searches the image
+/// config for secrets. Without `keep_view`, [`Scanned::view`] may be empty.
 fn scan(
     args: &ScanArgs,
     kind: Kind,
-    secrets: Option<(std::sync::Arc<bulwark_secrets::Scanner>, u64)>,
+    registry: AnalyzerRegistry,
+    config_scanner: Option<std::sync::Arc<bulwark_secrets::Scanner>>,
+    keep_view: bool,
 ) -> Result<Scanned> {
     let limits = Limits {
         max_layer_bytes: args.max_layer_size,
@@ -136,12 +146,11 @@ fn scan(
         }
     };
     let progress = progress::Bar::new(!args.quiet && io::stderr().is_terminal());
-    let config_scanner = secrets.as_ref().map(|(s, _)| s.clone());
-    let registry = AnalyzerRegistry::with_secrets(secrets);
     let opts = ScanOptions {
         limits,
         cache: cache.as_ref(),
         progress: &progress,
+        keep_view,
     };
     let (artifact, outcome): (Artifact, ScanOutcome) = match kind {
         Kind::Rootfs => {

@@ -101,7 +101,9 @@ pub fn scan(args: &VulnScanArgs, kind: Kind) -> Result<ExitCode> {
     };
     // The image is read first: a broken image is the error users need to see, whatever
     // the state of the database.
-    let scanned = crate::scan(&args.scan, kind, secret_scanner.clone())?;
+    let registry = bulwark_inventory::AnalyzerRegistry::with_secrets(secret_scanner.clone());
+    let config_scanner = secret_scanner.as_ref().map(|(s, _)| s.clone());
+    let scanned = crate::scan(&args.scan, kind, registry, config_scanner, true)?;
     let today = time::OffsetDateTime::now_utc().date();
     let mut exception_warnings = Vec::new();
     let mut matched = vec![false; exceptions.as_ref().map_or(0, |e| e.len())];

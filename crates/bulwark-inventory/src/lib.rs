@@ -75,7 +75,7 @@ pub struct Inventory {
 }
 
 /// A config file stored in the image.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConfigFile {
     /// Absolute path in the image.
     pub path: String,

@@ -13,24 +13,40 @@ pub struct AnalyzerRegistry {
 }
 
 impl AnalyzerRegistry {
-    /// Every built-in package analyzer (what `bulwark sbom` runs).
+    /// Every built-in analyzer except the secret scanner: the packages plus what the image
+    /// checks and reachability need (config files, ELF and Python import facts).
     pub fn builtin() -> Self {
+        Self::new(Self::image_analyzers())
+    }
+
+    /// Only what an SBOM lists: the OS, packages, their files and licenses (what
+    /// `bulwark sbom` runs). Skips reading every executable and Python module for
+    /// reachability facts an SBOM never shows.
+    pub fn sbom() -> Self {
         Self::new(Self::package_analyzers())
     }
 
-    /// The package analyzers plus, when given, the secret scanner with its file size
-    /// limit (what `bulwark image` runs with `--scanners ...,secret`).
+    /// [`Self::builtin`] plus, when given, the secret scanner with its file size limit
+    /// (what `bulwark image|rootfs|fs` run; the secret scanner with `--scanners ...,secret`).
     pub fn with_secrets(secrets: Option<(Arc<bulwark_secrets::Scanner>, u64)>) -> Self {
-        let mut analyzers = Self::package_analyzers();
+        let mut analyzers = Self::image_analyzers();
         if let Some((scanner, max_file_bytes)) = secrets {
             analyzers.push(Box::new(SecretsAnalyzer::new(scanner, max_file_bytes)));
         }
         Self::new(analyzers)
     }
 
+    /// The package analyzers plus the facts of image checks and reachability.
+    fn image_analyzers() -> Vec<Box<dyn Analyzer>> {
+        let mut analyzers = Self::package_analyzers();
+        analyzers.push(Box::new(config_files::ConfigFilesAnalyzer));
+        analyzers.push(Box::new(crate::elf::ElfAnalyzer));
+        analyzers.push(Box::new(crate::py_imports::PythonImportsAnalyzer));
+        analyzers
+    }
+
     fn package_analyzers() -> Vec<Box<dyn Analyzer>> {
         vec![
-            Box::new(config_files::ConfigFilesAnalyzer),
             Box::new(os_release::OsReleaseAnalyzer),
             Box::new(dpkg::DpkgAnalyzer),
             Box::new(dpkg::DpkgFilesAnalyzer),
@@ -46,8 +62,6 @@ impl AnalyzerRegistry {
             Box::new(lang::GoModAnalyzer),
             Box::new(lang::CargoAuditableAnalyzer),
             Box::new(lang::JavaArchiveAnalyzer),
-            Box::new(crate::elf::ElfAnalyzer),
-            Box::new(crate::py_imports::PythonImportsAnalyzer),
             Box::new(lang::RequirementsAnalyzer),
             Box::new(lang::PoetryLockAnalyzer),
             Box::new(lang::PipfileLockAnalyzer),
@@ -159,5 +173,24 @@ mod tests {
         }
         assert!(!r.any_wants("app/web/package.json"));
         assert!(r.version_key().contains("CargoLock@1"));
+    }
+
+    #[test]
+    fn sbom_set_is_the_packages_without_reachability_or_config_facts() {
+        let sbom = AnalyzerRegistry::sbom();
+        let full = AnalyzerRegistry::builtin();
+        let lib = "usr/lib/x86_64-linux-gnu/libssl.so.3";
+        assert!(full.any_wants_file(lib, 0o644));
+        assert!(!sbom.any_wants_file(lib, 0o644));
+        assert!(full.any_wants("app/k8s/deploy.yaml"));
+        assert!(!sbom.any_wants("app/k8s/deploy.yaml"));
+        assert!(full.any_wants_file("usr/lib/python3.11/json/__init__.py", 0o644));
+        assert!(!sbom.any_wants_file("usr/lib/python3.11/json/__init__.py", 0o644));
+        // Package sources are still read: executables (Go and cargo-auditable build info),
+        // jars, package databases.
+        assert!(sbom.any_wants_file("usr/local/bin/app", 0o755));
+        assert!(sbom.any_wants("var/lib/dpkg/status"));
+        assert!(sbom.any_wants("opt/app/lib/app.war"));
+        assert_ne!(sbom.version_key(), full.version_key());
     }
 }

@@ -64,6 +64,10 @@ pub struct ScanOptions<'a> {
     /// Layer cache; `None` reads every layer.
     pub cache: Option<&'a LayerCache>,
     pub progress: &'a dyn Progress,
+    /// Whether the caller needs [`ScanOutcome::view`] (reachability, image checks, file
+    /// layers). When it does not, a cached merge result of the same layers and analyzers
+    /// is used as is, without decoding and stacking every layer's listing again.
+    pub keep_view: bool,
 }
 
 impl Default for ScanOptions<'_> {
@@ -72,6 +76,7 @@ impl Default for ScanOptions<'_> {
             limits: Limits::default(),
             cache: None,
             progress: &NoProgress,
+            keep_view: true,
         }
     }
 }
@@ -79,6 +84,8 @@ impl Default for ScanOptions<'_> {
 /// The result of a scan: the inventory and the merged filesystem it was built from.
 pub struct ScanOutcome {
     pub inventory: Inventory,
+    /// The merged filesystem; empty when the result came from the merge cache (only
+    /// without [`ScanOptions::keep_view`]).
     pub view: MergedView,
     /// Secrets in the files of every layer (empty unless the registry has the secrets
     /// analyzer); image config secrets are added by the caller ([`crate::scan_image_config`]).
@@ -98,16 +105,34 @@ pub fn scan_image(
     let cached = AtomicUsize::new(0);
     let version_key = analyzers.version_key();
     let total_bytes = AtomicUsize::new(0);
+    // The per-file limit decides which files capped analyzers skip: part of the key.
+    let keys: Vec<String> = meta
+        .layers
+        .iter()
+        .map(|layer| {
+            format!(
+                "{}|{CACHE_SCHEMA}|{}|{version_key}",
+                layer.diff_id, opts.limits.max_file_bytes
+            )
+        })
+        .collect();
+    let merged_key = merged_key(&keys);
+    if !opts.keep_view {
+        if let Some(hit) = opts.cache.and_then(|c| merged_get(c, &merged_key, total)) {
+            for index in 0..total {
+                opts.progress.layer_started(index, total, true);
+                opts.progress.layer_done(index, total);
+            }
+            return Ok(hit);
+        }
+    }
     let layers: Vec<LayerFacts> = meta
         .layers
         .par_iter()
-        .map(|layer| {
-            // The per-file limit decides which files capped analyzers skip: part of the key.
-            let key = format!(
-                "{}|{CACHE_SCHEMA}|{}|{version_key}",
-                layer.diff_id, opts.limits.max_file_bytes
-            );
-            if let Some(hit) = opts.cache.and_then(|c| cache_get(c, &key)) {
+        .zip(keys.par_iter())
+        .map(|(layer, key)| {
+            let key = key.as_str();
+            if let Some(hit) = opts.cache.and_then(|c| cache_get(c, key)) {
                 cached.fetch_add(1, Ordering::Relaxed);
                 opts.progress.layer_started(layer.index, total, true);
                 opts.progress.layer_done(layer.index, total);
@@ -139,7 +164,7 @@ pub fn scan_image(
             }
             let facts = collector.finish()?;
             if let Some(c) = opts.cache {
-                cache_put(c, &key, &facts);
+                cache_put(c, key, &facts);
             }
             opts.progress.layer_done(layer.index, total);
             Ok(facts)
@@ -152,6 +177,9 @@ pub fn scan_image(
         .collect();
     let (inventory, view) = merge(&layers, &layer_refs);
     let secrets = collect_secrets(&layers, &view, &layer_refs);
+    if let Some(c) = opts.cache {
+        merged_put(c, &merged_key, &inventory, &secrets);
+    }
     Ok(ScanOutcome {
         inventory,
         view,
@@ -261,6 +289,18 @@ impl bulwark_image::EntryVisitor for Collector<'_> {
 const MAX_CACHED_FACTS: u64 = 1 << 30;
 
 fn cache_get(cache: &LayerCache, key: &str) -> Option<LayerFacts> {
+    codec::decode(&cache_get_payload(cache, key)?)
+}
+
+/// Best effort: a cache that cannot be written only costs speed next time.
+fn cache_put(cache: &LayerCache, key: &str, facts: &LayerFacts) {
+    if let Some(payload) = codec::encode(facts) {
+        cache_put_payload(cache, key, &payload);
+    }
+}
+
+/// The decompressed value under `key`; `None` when absent or corrupt.
+fn cache_get_payload(cache: &LayerCache, key: &str) -> Option<Vec<u8>> {
     let bytes = cache.get(key).ok()??;
     // The frame records its decoded size (bulk compression below), so the output buffer is
     // allocated once instead of grown by doubling: that growth was a tenth of a warm scan.
@@ -268,19 +308,100 @@ fn cache_get(cache: &LayerCache, key: &str) -> Option<LayerFacts> {
         .ok()
         .flatten()
         .filter(|n| *n <= MAX_CACHED_FACTS)?;
-    let payload = zstd::bulk::decompress(&bytes, usize::try_from(size).ok()?).ok()?;
-    codec::decode(&payload)
+    zstd::bulk::decompress(&bytes, usize::try_from(size).ok()?).ok()
 }
 
-/// Best effort: a cache that cannot be written only costs speed next time.
-fn cache_put(cache: &LayerCache, key: &str, facts: &LayerFacts) {
-    let Some(payload) = codec::encode(facts) else {
-        return;
-    };
-    let Ok(packed) = zstd::bulk::compress(&payload, 3) else {
+fn cache_put_payload(cache: &LayerCache, key: &str, payload: &[u8]) {
+    let Ok(packed) = zstd::bulk::compress(payload, 3) else {
         return;
     };
     if let Err(e) = cache.put(key, &packed) {
         tracing::warn!("layer cache write failed: {e}");
+    }
+}
+
+/// What the merge of a layer stack produced, minus the merged view: stored beside the
+/// layers so an unchanged image is not merged again.
+#[derive(Deserialize)]
+struct MergedResult {
+    inventory: Inventory,
+    config_files: Vec<crate::ConfigFile>,
+    secrets: SecretsReport,
+}
+
+/// [`MergedResult`] borrowed, for writing.
+#[derive(Serialize)]
+struct MergedResultRef<'a> {
+    inventory: &'a Inventory,
+    config_files: &'a [crate::ConfigFile],
+    secrets: &'a SecretsReport,
+}
+
+/// The merge result's key: every layer's key, in order (each already names its diff_id,
+/// the cache schema, the per-file limit and the analyzer set).
+fn merged_key(layer_keys: &[String]) -> String {
+    let digest = bulwark_image::Digest::of(layer_keys.join("\n").as_bytes());
+    format!("merged|{CACHE_SCHEMA}|{digest}")
+}
+
+/// The cached merge result, as a scan outcome that served all `layers` from the cache.
+fn merged_get(cache: &LayerCache, key: &str, layers: usize) -> Option<ScanOutcome> {
+    let payload = cache_get_payload(cache, key)?;
+    let MergedResult {
+        mut inventory,
+        config_files,
+        secrets,
+    } = serde_json::from_slice(&payload).ok()?;
+    inventory.config_files = config_files;
+    Some(ScanOutcome {
+        inventory,
+        view: MergedView::default(),
+        secrets,
+        cached_layers: layers,
+    })
+}
+
+fn merged_put(cache: &LayerCache, key: &str, inventory: &Inventory, secrets: &SecretsReport) {
+    let result = MergedResultRef {
+        inventory,
+        config_files: &inventory.config_files,
+        secrets,
+    };
+    if let Ok(payload) = serde_json::to_vec(&result) {
+        cache_put_payload(cache, key, &payload);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_corrupt_or_foreign_merge_entry_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = LayerCache::open(dir.path()).unwrap();
+        let key = merged_key(&["a".into(), "b".into()]);
+        assert_ne!(
+            key,
+            merged_key(&["b".into(), "a".into()]),
+            "layer order counts"
+        );
+        assert!(merged_get(&cache, &key, 2).is_none());
+        cache.put(&key, b"not zstd").unwrap();
+        assert!(merged_get(&cache, &key, 2).is_none());
+        cache_put_payload(&cache, &key, b"{\"inventory\": 3}");
+        assert!(merged_get(&cache, &key, 2).is_none());
+        let inventory = Inventory {
+            config_files: vec![crate::ConfigFile {
+                path: "/app/Dockerfile".into(),
+                layer: Some(1),
+                text: "FROM scratch\n".into(),
+            }],
+            ..Inventory::default()
+        };
+        merged_put(&cache, &key, &inventory, &SecretsReport::default());
+        let hit = merged_get(&cache, &key, 2).unwrap();
+        assert_eq!(hit.inventory, inventory);
+        assert_eq!(hit.cached_layers, 2);
     }
 }

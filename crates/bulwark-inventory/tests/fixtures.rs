@@ -191,6 +191,61 @@ fn layer_cache_gives_the_same_inventory() {
     assert_eq!(outcome.inventory, cold);
 }
 
+/// Without `keep_view`, an unchanged image (same layers, same analyzers) is served from the
+/// cached merge result: nothing is decoded or stacked again, so the view comes back empty,
+/// and the inventory is the cold one.
+#[test]
+fn merge_result_cache_serves_an_unchanged_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = LayerCache::open(dir.path()).unwrap();
+    let target = fixture("debian-12-app").display().to_string();
+    let source = Target::parse(&target)
+        .unwrap()
+        .open_image(&OpenOptions::default())
+        .unwrap();
+    let run = |registry: &AnalyzerRegistry, keep_view: bool| {
+        let opts = ScanOptions {
+            cache: Some(&cache),
+            keep_view,
+            ..ScanOptions::default()
+        };
+        scan_image(source.as_ref(), registry, &opts).unwrap()
+    };
+    let sbom = AnalyzerRegistry::sbom();
+    let cold = run(&sbom, false);
+    assert_eq!(cold.cached_layers, 0);
+    assert!(
+        cold.view.iter().count() > 8000,
+        "a cold scan still builds the view"
+    );
+    let warm = run(&sbom, false);
+    assert_eq!(warm.cached_layers, 4);
+    assert_eq!(warm.view.iter().count(), 0, "served from the merge cache");
+    assert_eq!(warm.inventory, cold.inventory);
+    assert_eq!(warm.secrets, cold.secrets);
+    // A caller that needs the view gets it, from the layer entries.
+    let with_view = run(&sbom, true);
+    assert_eq!(with_view.cached_layers, 4);
+    assert_eq!(with_view.view.iter().count(), cold.view.iter().count());
+    assert_eq!(with_view.inventory, cold.inventory);
+    // Another analyzer set is another result: merged afresh (its layers are read cold).
+    let full = run(&AnalyzerRegistry::builtin(), false);
+    assert_eq!(full.cached_layers, 0);
+    assert!(full.view.iter().count() > 8000);
+    assert!(
+        !full.inventory.code.is_empty(),
+        "reachability facts only in the full set"
+    );
+    assert!(cold.inventory.code.is_empty());
+    let full_warm = run(&AnalyzerRegistry::builtin(), false);
+    assert_eq!(full_warm.view.iter().count(), 0);
+    assert_eq!(full_warm.inventory, full.inventory);
+    assert_eq!(
+        full_warm.inventory.config_files, full.inventory.config_files,
+        "config files survive the cache (not part of the inventory's serde form)"
+    );
+}
+
 #[test]
 fn debian_app_as_docker_archive_made_by_skopeo() {
     let dir = tempfile::tempdir().unwrap();
