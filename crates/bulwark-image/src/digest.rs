@@ -109,6 +109,14 @@ impl<R: Read> VerifyingReader<R> {
         &self.inner
     }
 
+    /// Hashes at the reading thread's priority instead of below it: for a stream whose
+    /// hashing is slower than producing it (an uncompressed layer read from a file), the
+    /// hash is the critical path.
+    pub fn in_foreground(mut self) -> Self {
+        self.hasher.background = false;
+        self
+    }
+
     /// Unwraps the reader (the digest is only checked if the end was reached).
     pub fn into_inner(self) -> R {
         self.inner
@@ -148,9 +156,20 @@ impl<R: Read> Read for VerifyingReader<R> {
 /// most `IN_FLIGHT + 1` chunks per stream are in memory and buffers are reused.
 /// The std channel and thread are enough here: no pool (rayon workers must not block on a
 /// channel) and no async runtime is involved.
-#[derive(Default)]
 pub struct StreamHasher {
     state: HasherState,
+    /// Whether the helper thread runs below the reader's priority (the default: hashing
+    /// keeps up with a decompressing reader on a fraction of a core).
+    background: bool,
+}
+
+impl Default for StreamHasher {
+    fn default() -> Self {
+        Self {
+            state: HasherState::default(),
+            background: true,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -258,9 +277,15 @@ impl StreamHasher {
         let (to_worker, from_reader) = mpsc::sync_channel::<Vec<u8>>(IN_FLIGHT);
         let (to_spare, spare) = mpsc::channel::<Vec<u8>>();
         let mut moved = hasher.clone();
+        let background = self.background;
         let spawned = std::thread::Builder::new()
             .name("sha256".into())
             .spawn(move || {
+                // Hashing a decompressed stream keeps up at a fraction of a core: it must
+                // not take a core from the stream that bounds the scan.
+                if background {
+                    crate::priority::lower_current_thread();
+                }
                 for chunk in from_reader {
                     moved.update(&chunk);
                     // The reader may be gone; then the buffer is simply freed.

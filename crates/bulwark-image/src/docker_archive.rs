@@ -109,7 +109,7 @@ impl DockerArchive {
                 blob_digest: digest_in_name(name),
                 diff_id: diff.parse()?,
                 media_type: None,
-                size: None,
+                size: store.size(name),
             });
         }
         let meta = ImageMeta {

@@ -95,19 +95,20 @@ pub fn walk_layer(
     match Compression::detect(head) {
         Compression::Gzip => {
             let decoder = flate2::bufread::MultiGzDecoder::new(buffered);
-            let rest = walk_decoded(decoder, diff_id, label, limits, visitor)?;
+            let rest = walk_decoded(decoder, diff_id, false, label, limits, visitor)?;
             finish_blob(rest.0.into_inner(), label)?;
             Ok(rest.1)
         }
         Compression::Zstd => {
             let decoder = zstd::stream::read::Decoder::with_buffer(buffered)
                 .map_err(|e| ImageError::stream(format!("{label}: starting zstd"), e))?;
-            let rest = walk_decoded(decoder, diff_id, label, limits, visitor)?;
+            let rest = walk_decoded(decoder, diff_id, false, label, limits, visitor)?;
             finish_blob(rest.0.finish(), label)?;
             Ok(rest.1)
         }
         Compression::None => {
-            let rest = walk_decoded(buffered, diff_id, label, limits, visitor)?;
+            // Nothing to decompress: hashing is the slow part of this stream.
+            let rest = walk_decoded(buffered, diff_id, true, label, limits, visitor)?;
             finish_blob(rest.0, label)?;
             Ok(rest.1)
         }
@@ -144,20 +145,25 @@ fn unwrap_stream_error(context: String, e: io::Error) -> ImageError {
 }
 
 /// Walks the decompressed tar; returns the decoder (drained) so the caller can finish the blob.
+/// `hash_in_foreground`: see [`VerifyingReader::in_foreground`].
 fn walk_decoded<'a, D: Read + 'a>(
     decoded: D,
     diff_id: Option<&Digest>,
+    hash_in_foreground: bool,
     label: &str,
     limits: &Limits,
     visitor: &mut dyn EntryVisitor,
 ) -> Result<(D, LayerStats), ImageError> {
     let counted = CappedReader::new(decoded, limits.max_layer_bytes, label);
     let verified: Box<dyn ReadInto<D> + 'a> = match diff_id {
-        Some(d) => Box::new(VerifyingReader::new(
-            counted,
-            d.clone(),
-            format!("{label} (diff_id)"),
-        )),
+        Some(d) => {
+            let reader = VerifyingReader::new(counted, d.clone(), format!("{label} (diff_id)"));
+            Box::new(if hash_in_foreground {
+                reader.in_foreground()
+            } else {
+                reader
+            })
+        }
         None => Box::new(counted),
     };
     let mut archive = tar::Archive::new(verified);
@@ -351,10 +357,27 @@ fn in_layer(e: ImageError, label: &str) -> ImageError {
 /// into [`ImageError::TooLarge`].
 pub fn read_entry(content: &mut dyn Read, path: &str) -> Result<Vec<u8>, ImageError> {
     let mut buf = Vec::new();
-    content
-        .read_to_end(&mut buf)
-        .map_err(|e| unwrap_stream_error(format!("reading {path}"), e))?;
+    read_entry_into(content, path, 0, &mut buf)?;
     Ok(buf)
+}
+
+/// [`read_entry`] into `buf` (cleared first), so a caller reading many files reuses one
+/// allocation: fresh buffers for every executable of an image were page faults for tens
+/// of MiB per scan. `size_hint` (callers pass the tar header's size, clamped to their
+/// per-file cap) is reserved up front, so the buffer is not grown by doubling past it.
+pub fn read_entry_into(
+    content: &mut dyn Read,
+    path: &str,
+    size_hint: u64,
+    buf: &mut Vec<u8>,
+) -> Result<(), ImageError> {
+    buf.clear();
+    // +1: read_to_end probes for the end of the stream with one more byte of room.
+    buf.reserve_exact(usize::try_from(size_hint).unwrap_or(0).saturating_add(1));
+    content
+        .read_to_end(buf)
+        .map_err(|e| unwrap_stream_error(format!("reading {path}"), e))?;
+    Ok(())
 }
 
 /// Normalises a tar path: strips `./` and trailing `/`, rejects absolute paths and `..`.

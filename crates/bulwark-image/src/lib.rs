@@ -17,6 +17,7 @@ mod layer;
 mod limits;
 pub mod manifest;
 mod oci_layout;
+pub mod priority;
 pub mod registry;
 mod rootfs;
 mod source;
@@ -30,8 +31,8 @@ pub use digest::{drain, Digest, VerifyingReader};
 pub use docker_archive::DockerArchive;
 pub use error::ImageError;
 pub use layer::{
-    normalize_entry_path, read_entry, walk_layer, Compression, EntryKind, EntryMeta, EntryVisitor,
-    LayerStats,
+    normalize_entry_path, read_entry, read_entry_into, walk_layer, Compression, EntryKind,
+    EntryMeta, EntryVisitor, LayerStats,
 };
 pub use limits::Limits;
 pub use oci_layout::OciLayout;

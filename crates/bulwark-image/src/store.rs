@@ -94,6 +94,17 @@ impl BlobStore {
         }
     }
 
+    /// The size of a file of the store, when it has one.
+    pub(crate) fn size(&self, name: &str) -> Option<u64> {
+        match self {
+            Self::Dir(root) => safe_join(root, name)
+                .and_then(|p| std::fs::metadata(p).ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
+            Self::Tar { index, .. } => index.get(name).map(|m| m.size),
+        }
+    }
+
     /// Opens a member for streaming.
     pub(crate) fn open(&self, name: &str) -> Result<Box<dyn Read + Send>, ImageError> {
         match self {

@@ -3,13 +3,13 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use bulwark_image::{
-    read_entry, walk_layer, walk_rootfs, EntryKind, EntryMeta, ImageError, ImageSource, LayerCache,
-    Limits, MergedView,
+    read_entry_into, walk_layer, walk_rootfs, EntryKind, EntryMeta, ImageError, ImageSource,
+    LayerCache, LayerInfo, Limits, MergedView,
 };
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::analyzer::{AnalyzerKind, Fact};
@@ -126,50 +126,49 @@ pub fn scan_image(
             return Ok(hit);
         }
     }
-    let layers: Vec<LayerFacts> = meta
+    let jobs: Vec<(&LayerInfo, &str)> = meta
         .layers
-        .par_iter()
-        .zip(keys.par_iter())
-        .map(|(layer, key)| {
-            let key = key.as_str();
-            if let Some(hit) = opts.cache.and_then(|c| cache_get(c, key)) {
-                cached.fetch_add(1, Ordering::Relaxed);
-                opts.progress.layer_started(layer.index, total, true);
-                opts.progress.layer_done(layer.index, total);
-                return Ok(hit);
-            }
-            opts.progress.layer_started(layer.index, total, false);
-            let label = format!("layer {} ({})", layer.index + 1, layer.diff_id.short());
-            let blob = source.open_layer(layer.index)?;
-            let mut collector = Collector::new(analyzers, opts.limits.max_file_bytes);
-            let stats = match walk_layer(
-                blob,
-                Some(&layer.diff_id),
-                &label,
-                &opts.limits,
-                &mut collector,
-            ) {
-                Ok(stats) => stats,
-                Err(e) => return Err(collector.error.take().unwrap_or(e.into())),
-            };
-            let sum = total_bytes.fetch_add(stats.uncompressed_bytes as usize, Ordering::Relaxed)
-                as u64
-                + stats.uncompressed_bytes;
-            if sum > opts.limits.max_image_bytes {
-                return Err(InventoryError::Image(ImageError::TooLarge {
-                    what: "image: total uncompressed size".into(),
-                    limit: opts.limits.max_image_bytes,
-                    flag: "--max-image-size",
-                }));
-            }
-            let facts = collector.finish()?;
-            if let Some(c) = opts.cache {
-                cache_put(c, key, &facts);
-            }
+        .iter()
+        .zip(keys.iter().map(String::as_str))
+        .collect();
+    let layers: Vec<LayerFacts> = for_each_layer(&jobs, |&(layer, key)| {
+        if let Some(hit) = opts.cache.and_then(|c| cache_get(c, key)) {
+            cached.fetch_add(1, Ordering::Relaxed);
+            opts.progress.layer_started(layer.index, total, true);
             opts.progress.layer_done(layer.index, total);
-            Ok(facts)
-        })
-        .collect::<Result<_, InventoryError>>()?;
+            return Ok(hit);
+        }
+        opts.progress.layer_started(layer.index, total, false);
+        let label = format!("layer {} ({})", layer.index + 1, layer.diff_id.short());
+        let blob = source.open_layer(layer.index)?;
+        let mut collector = Collector::new(analyzers, opts.limits.max_file_bytes);
+        let stats = match walk_layer(
+            blob,
+            Some(&layer.diff_id),
+            &label,
+            &opts.limits,
+            &mut collector,
+        ) {
+            Ok(stats) => stats,
+            Err(e) => return Err(collector.error.take().unwrap_or(e.into())),
+        };
+        let sum = total_bytes.fetch_add(stats.uncompressed_bytes as usize, Ordering::Relaxed)
+            as u64
+            + stats.uncompressed_bytes;
+        if sum > opts.limits.max_image_bytes {
+            return Err(InventoryError::Image(ImageError::TooLarge {
+                what: "image: total uncompressed size".into(),
+                limit: opts.limits.max_image_bytes,
+                flag: "--max-image-size",
+            }));
+        }
+        let facts = collector.finish()?;
+        if let Some(c) = opts.cache {
+            cache_put(c, key, &facts);
+        }
+        opts.progress.layer_done(layer.index, total);
+        Ok(facts)
+    })?;
     let layer_refs: Vec<Option<String>> = meta
         .layers
         .iter()
@@ -186,6 +185,80 @@ pub fn scan_image(
         secrets,
         cached_layers: cached.into_inner(),
     })
+}
+
+/// Runs `work` on every job (a layer and its cache key) on one thread per core, biggest
+/// blob first: the longest layer stream bounds a cold scan, so it starts at once, and the
+/// threads that take any other layer lower their own priority
+/// ([`bulwark_image::priority::lower_current_thread`]) so that stream never waits for a
+/// core behind work that has time to spare. Results come back in layer order; when
+/// layers fail, the error of the lowest one (the others stop taking new layers).
+/// Scoped threads rather than rayon's pool: a pool thread's lowered priority would outlive
+/// the scan.
+fn for_each_layer<F>(
+    jobs: &[(&LayerInfo, &str)],
+    work: F,
+) -> Result<Vec<LayerFacts>, InventoryError>
+where
+    F: Fn(&(&LayerInfo, &str)) -> Result<LayerFacts, InventoryError> + Sync,
+{
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    // Stable: layers of unknown or equal size keep their order.
+    order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].0.size.unwrap_or(0)));
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<Result<LayerFacts, InventoryError>>>> =
+        Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let worker = |background_allowed: bool| {
+        let mut lowered = false;
+        while !failed.load(Ordering::Relaxed) {
+            let taken = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&job) = order.get(taken) else { break };
+            if taken > 0 && background_allowed && !lowered {
+                bulwark_image::priority::lower_current_thread();
+                lowered = true;
+            }
+            let result = work(&jobs[job]);
+            if result.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            results.lock().unwrap_or_else(|e| e.into_inner())[job] = Some(result);
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len());
+    std::thread::scope(|s| {
+        let spawned = (0..threads)
+            .filter(|_| {
+                std::thread::Builder::new()
+                    .name("bulwark-layer".into())
+                    .spawn_scoped(s, || worker(true))
+                    .is_ok()
+            })
+            .count();
+        if spawned == 0 {
+            // No thread could be started: work here, never lowering the caller's priority.
+            worker(false);
+        }
+    });
+    let mut layers = Vec::with_capacity(jobs.len());
+    let mut skipped = false;
+    for result in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        match result {
+            Some(Ok(facts)) => layers.push(facts),
+            Some(Err(e)) => return Err(e),
+            None => skipped = true,
+        }
+    }
+    if skipped {
+        // Only a failure stops the workers early, and its error was returned above.
+        return Err(InventoryError::Image(ImageError::format(
+            "scan",
+            "a layer was not read",
+        )));
+    }
+    Ok(layers)
 }
 
 /// Catalogues a root filesystem directory as a single layer (never cached: it can change).
@@ -218,6 +291,8 @@ struct Collector<'a> {
     max_file_bytes: u64,
     facts: LayerFacts,
     error: Option<InventoryError>,
+    /// The content of the file being analyzed, reused from file to file.
+    buf: Vec<u8>,
 }
 
 impl<'a> Collector<'a> {
@@ -227,6 +302,7 @@ impl<'a> Collector<'a> {
             max_file_bytes,
             facts: LayerFacts::default(),
             error: None,
+            buf: Vec::new(),
         }
     }
 
@@ -247,7 +323,7 @@ impl bulwark_image::EntryVisitor for Collector<'_> {
         }
         // Read lazily: an analyzer with a size cap below this file's size skips it with a
         // warning, and if every analyzer does, the file is never read.
-        let mut bytes: Option<Vec<u8>> = None;
+        let mut read = false;
         for analyzer in self.analyzers.wanting_file(&entry.path, entry.mode) {
             // An analyzer with its own cap never makes the scan read past the scan's
             // per-file limit: a file over either is skipped the analyzer's way.
@@ -262,11 +338,12 @@ impl bulwark_image::EntryVisitor for Collector<'_> {
                 });
                 continue;
             }
-            if bytes.is_none() {
-                bytes = Some(read_entry(content, &entry.path)?);
+            if !read {
+                let hint = entry.size.min(self.max_file_bytes);
+                read_entry_into(content, &entry.path, hint, &mut self.buf)?;
+                read = true;
             }
-            let bytes = bytes.as_deref().unwrap_or_default();
-            match analyzer.analyze(&entry.path, bytes) {
+            match analyzer.analyze(&entry.path, &self.buf) {
                 // Most files give the secret scanner nothing to say: keep the cache small.
                 Ok(facts) if facts.is_empty() => {}
                 Ok(facts) => self.facts.facts.push(FileFacts {
@@ -375,6 +452,81 @@ fn merged_put(cache: &LayerCache, key: &str, inventory: &Inventory, secrets: &Se
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn layer(index: usize, size: Option<u64>) -> LayerInfo {
+        LayerInfo {
+            index,
+            blob_digest: None,
+            diff_id: format!("sha256:{index:064x}").parse().unwrap(),
+            media_type: None,
+            size,
+        }
+    }
+
+    /// One fact per layer naming it, so results can be told apart.
+    fn facts_of(layer: &LayerInfo) -> LayerFacts {
+        LayerFacts {
+            entries: Vec::new(),
+            facts: vec![FileFacts {
+                path: format!("layer{}", layer.index),
+                analyzer: crate::analyzer::AnalyzerKind::Python,
+                facts: Vec::new(),
+            }],
+        }
+    }
+
+    #[test]
+    fn layers_run_biggest_first_and_come_back_in_layer_order() {
+        let layers: Vec<LayerInfo> = [Some(10), Some(500), None, Some(40), Some(500)]
+            .into_iter()
+            .enumerate()
+            .map(|(i, size)| layer(i, size))
+            .collect();
+        let jobs: Vec<(&LayerInfo, &str)> = layers.iter().map(|l| (l, "")).collect();
+        let started = Mutex::new(Vec::new());
+        let out = for_each_layer(&jobs, |(l, _)| {
+            started.lock().unwrap().push(l.index);
+            Ok(facts_of(l))
+        })
+        .unwrap();
+        let paths: Vec<&str> = out.iter().map(|f| f.facts[0].path.as_str()).collect();
+        assert_eq!(paths, ["layer0", "layer1", "layer2", "layer3", "layer4"]);
+        // Each worker takes the next biggest when it is free: the first taken is the biggest
+        // (ties in layer order), the last the smallest.
+        let started = started.into_inner().unwrap();
+        assert!(started[0] == 1 || started[0] == 4, "{started:?}");
+        assert_eq!(started.len(), 5);
+        let mut sorted = started.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, [0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_failing_layer_fails_the_scan_with_the_lowest_error() {
+        let layers: Vec<LayerInfo> = (0..6).map(|i| layer(i, Some(100 - i as u64))).collect();
+        let jobs: Vec<(&LayerInfo, &str)> = layers.iter().map(|l| (l, "")).collect();
+        for failing in [vec![3], vec![1, 4], vec![0, 5]] {
+            let err = for_each_layer(&jobs, |(l, _)| {
+                if failing.contains(&l.index) {
+                    Err(InventoryError::Image(ImageError::format(
+                        format!("layer {}", l.index),
+                        "broken",
+                    )))
+                } else {
+                    Ok(facts_of(l))
+                }
+            })
+            .map(|_| ())
+            .unwrap_err();
+            // Workers stop taking layers after a failure, so a later failing layer may
+            // never run; the lowest one that ran is reported, never a success.
+            let text = err.to_string();
+            assert!(
+                failing.iter().any(|i| text.contains(&format!("layer {i}"))),
+                "{failing:?}: {text}"
+            );
+        }
+    }
 
     #[test]
     fn a_corrupt_or_foreign_merge_entry_is_a_miss() {
