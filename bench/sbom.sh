@@ -23,8 +23,9 @@ oci="$FIX/$IMG"; tag=$(python3 -c "import json,sys;print(json.load(open('$oci/in
 archive="$work/$IMG.tar"
 skopeo copy -q "oci:$oci:$tag" "docker-archive:$archive:bench/$IMG:$tag"
 
-# run NAME CMD... -> appends "seconds kib" to $work/NAME
-run() { local name=$1; shift; /usr/bin/time -f "%e %M" -o "$work/t" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }; cat "$work/t" >> "$work/$name"; }
+# run NAME CMD... -> appends "seconds kib" to $work/NAME (bench/measure.py: microsecond wall
+# time, peak RSS)
+run() { local name=$1; shift; python3 bench/measure.py "$work/$name" "$work/err" "$@" || { cat "$work/err" >&2; exit 1; }; }
 
 bench_form() { # FORM TARGET_FOR_BULWARK TRIVY_INPUT SYFT_SOURCE
   local form=$1 bt=$2 ti=$3 ss=$4
@@ -55,13 +56,13 @@ python3 - "$work" "$IMG" "$RUNS" <<'PY'
 import statistics, sys, os
 work, img, runs = sys.argv[1], sys.argv[2], sys.argv[3]
 print(f"image {img}, {runs} runs each after a warm-up, medians (wall s / peak RSS MiB)")
-print(f"{'form':8} {'cache':5} {'floor':>13} {'bulwark':>13} {'trivy':>13} {'syft':>13}  bw/floor bw/trivy rss bw/trivy")
+print(f"{'form':8} {'cache':5} {'floor':>14} {'bulwark':>14} {'trivy':>14} {'syft':>14}  bw/floor bw/trivy rss bw/trivy")
 for form in ("oci", "archive"):
     for state in ("cold", "warm"):
         med = {}
         for n in ("floor", "bulwark", "trivy", "syft"):
             rows = [l.split() for l in open(os.path.join(work, f"{form}-{state}-{n}")) if l.strip()]
             med[n] = (statistics.median(float(r[0]) for r in rows), statistics.median(int(r[1]) for r in rows) / 1024)
-        cells = " ".join(f"{med[n][0]:6.3f}/{med[n][1]:6.1f}" for n in ("floor", "bulwark", "trivy", "syft"))
-        print(f"{form:8} {state:5} {cells}  {med['bulwark'][0]/med['floor'][0]:8.2f} {med['bulwark'][0]/med['trivy'][0]:8.2f} {med['bulwark'][1]/med['trivy'][1]:12.2f}")
+        cells = " ".join(f"{med[n][0]:7.4f}/{med[n][1]:6.1f}" for n in ("floor", "bulwark", "trivy", "syft"))
+        print(f"{form:8} {state:5} {cells}  {med['bulwark'][0]/med['floor'][0]:8.2f} {med['bulwark'][0]/med['trivy'][0]:8.3f} {med['bulwark'][1]/med['trivy'][1]:12.2f}")
 PY

@@ -38,6 +38,15 @@ impl LayerCache {
 
     /// Stores `value` under `key`, replacing any previous value.
     pub fn put(&self, key: &str, value: &[u8]) -> Result<(), ImageError> {
+        self.put_many(&[(key, value)])
+    }
+
+    /// Stores every `(key, value)`, replacing previous values, in one transaction: all or
+    /// none are written, with one commit.
+    pub fn put_many<K: AsRef<str>, V: AsRef<[u8]>>(
+        &self,
+        entries: &[(K, V)],
+    ) -> Result<(), ImageError> {
         let txn = self
             .db
             .begin_write()
@@ -46,9 +55,11 @@ impl LayerCache {
             let mut table = txn
                 .open_table(LAYERS)
                 .map_err(|e| cache_err(&self.path, e))?;
-            table
-                .insert(key, value)
-                .map_err(|e| cache_err(&self.path, e))?;
+            for (key, value) in entries {
+                table
+                    .insert(key.as_ref(), value.as_ref())
+                    .map_err(|e| cache_err(&self.path, e))?;
+            }
         }
         txn.commit().map_err(|e| cache_err(&self.path, e))
     }
@@ -78,5 +89,10 @@ mod tests {
         cache.put("k", b"v1").unwrap();
         cache.put("k", b"v2").unwrap();
         assert_eq!(cache.get("k").unwrap().as_deref(), Some(&b"v2"[..]));
+        cache
+            .put_many(&[("a", &b"1"[..]), ("k", &b"v3"[..])])
+            .unwrap();
+        assert_eq!(cache.get("a").unwrap().as_deref(), Some(&b"1"[..]));
+        assert_eq!(cache.get("k").unwrap().as_deref(), Some(&b"v3"[..]));
     }
 }

@@ -131,7 +131,9 @@ pub fn scan_image(
         .iter()
         .zip(keys.iter().map(String::as_str))
         .collect();
-    let layers: Vec<LayerFacts> = for_each_layer(&jobs, |&(layer, key)| {
+    // Cache entries of the layers read, (key, packed value), written in one transaction.
+    let pending: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+    let read = for_each_layer(&jobs, |&(layer, key)| {
         if let Some(hit) = opts.cache.and_then(|c| cache_get(c, key)) {
             cached.fetch_add(1, Ordering::Relaxed);
             opts.progress.layer_started(layer.index, total, true);
@@ -163,12 +165,25 @@ pub fn scan_image(
             }));
         }
         let facts = collector.finish()?;
-        if let Some(c) = opts.cache {
-            cache_put(c, key, &facts);
+        if opts.cache.is_some() {
+            if let Some(packed) = codec::encode(&facts).and_then(|p| pack(&p)) {
+                lock(&pending).push((key.to_string(), packed));
+            }
         }
         opts.progress.layer_done(layer.index, total);
         Ok(facts)
-    })?;
+    });
+    let mut pending = pending.into_inner().unwrap_or_else(|e| e.into_inner());
+    let layers = match read {
+        Ok(layers) => layers,
+        Err(e) => {
+            // The layers that were read stay useful for the next attempt.
+            if let Some(c) = opts.cache {
+                cache_write(c, &pending);
+            }
+            return Err(e);
+        }
+    };
     let layer_refs: Vec<Option<String>> = meta
         .layers
         .iter()
@@ -177,7 +192,10 @@ pub fn scan_image(
     let (inventory, view) = merge(&layers, &layer_refs);
     let secrets = collect_secrets(&layers, &view, &layer_refs);
     if let Some(c) = opts.cache {
-        merged_put(c, &merged_key, &inventory, &secrets);
+        if let Some(packed) = merged_payload(&inventory, &secrets).and_then(|p| pack(&p)) {
+            pending.push((merged_key, packed));
+        }
+        cache_write(c, &pending);
     }
     Ok(ScanOutcome {
         inventory,
@@ -222,7 +240,7 @@ where
             if result.is_err() {
                 failed.store(true, Ordering::Relaxed);
             }
-            results.lock().unwrap_or_else(|e| e.into_inner())[job] = Some(result);
+            lock(&results)[job] = Some(result);
         }
     };
     let threads = std::thread::available_parallelism()
@@ -369,10 +387,23 @@ fn cache_get(cache: &LayerCache, key: &str) -> Option<LayerFacts> {
     codec::decode(&cache_get_payload(cache, key)?)
 }
 
-/// Best effort: a cache that cannot be written only costs speed next time.
-fn cache_put(cache: &LayerCache, key: &str, facts: &LayerFacts) {
-    if let Some(payload) = codec::encode(facts) {
-        cache_put_payload(cache, key, &payload);
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A cache value: the payload as one zstd frame that records its size.
+fn pack(payload: &[u8]) -> Option<Vec<u8>> {
+    zstd::bulk::compress(payload, 3).ok()
+}
+
+/// Writes `entries` in one transaction: one commit (and its syncs) per scan instead of
+/// one per layer. Best effort: a cache that cannot be written only costs speed next time.
+fn cache_write(cache: &LayerCache, entries: &[(String, Vec<u8>)]) {
+    if entries.is_empty() {
+        return;
+    }
+    if let Err(e) = cache.put_many(entries) {
+        tracing::warn!("layer cache write failed: {e}");
     }
 }
 
@@ -386,15 +417,6 @@ fn cache_get_payload(cache: &LayerCache, key: &str) -> Option<Vec<u8>> {
         .flatten()
         .filter(|n| *n <= MAX_CACHED_FACTS)?;
     zstd::bulk::decompress(&bytes, usize::try_from(size).ok()?).ok()
-}
-
-fn cache_put_payload(cache: &LayerCache, key: &str, payload: &[u8]) {
-    let Ok(packed) = zstd::bulk::compress(payload, 3) else {
-        return;
-    };
-    if let Err(e) = cache.put(key, &packed) {
-        tracing::warn!("layer cache write failed: {e}");
-    }
 }
 
 /// What the merge of a layer stack produced, minus the merged view: stored beside the
@@ -438,15 +460,14 @@ fn merged_get(cache: &LayerCache, key: &str, layers: usize) -> Option<ScanOutcom
     })
 }
 
-fn merged_put(cache: &LayerCache, key: &str, inventory: &Inventory, secrets: &SecretsReport) {
-    let result = MergedResultRef {
+/// The cache payload of a merge result.
+fn merged_payload(inventory: &Inventory, secrets: &SecretsReport) -> Option<Vec<u8>> {
+    serde_json::to_vec(&MergedResultRef {
         inventory,
         config_files: &inventory.config_files,
         secrets,
-    };
-    if let Ok(payload) = serde_json::to_vec(&result) {
-        cache_put_payload(cache, key, &payload);
-    }
+    })
+    .ok()
 }
 
 #[cfg(test)]
@@ -541,7 +562,10 @@ mod tests {
         assert!(merged_get(&cache, &key, 2).is_none());
         cache.put(&key, b"not zstd").unwrap();
         assert!(merged_get(&cache, &key, 2).is_none());
-        cache_put_payload(&cache, &key, b"{\"inventory\": 3}");
+        cache_write(
+            &cache,
+            &[(key.clone(), pack(b"{\"inventory\": 3}").unwrap())],
+        );
         assert!(merged_get(&cache, &key, 2).is_none());
         let inventory = Inventory {
             config_files: vec![crate::ConfigFile {
@@ -551,7 +575,8 @@ mod tests {
             }],
             ..Inventory::default()
         };
-        merged_put(&cache, &key, &inventory, &SecretsReport::default());
+        let payload = merged_payload(&inventory, &SecretsReport::default()).unwrap();
+        cache_write(&cache, &[(key.clone(), pack(&payload).unwrap())]);
         let hit = merged_get(&cache, &key, 2).unwrap();
         assert_eq!(hit.inventory, inventory);
         assert_eq!(hit.cached_layers, 2);
