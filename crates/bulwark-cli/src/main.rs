@@ -63,14 +63,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(f) => f.parse()?,
                 None => Format::CycloneDx,
             };
-            // An SBOM needs the merged filesystem only to give each file its layer.
-            let scanned = scan(
-                &args,
-                Kind::Image,
-                AnalyzerRegistry::sbom(),
-                None,
-                args.list_files,
-            )?;
+            // A root filesystem directory is catalogued like `bulwark rootfs` reads it; an image
+            // needs the merged filesystem only to give each file its layer.
+            let kind = match Target::parse(&args.target) {
+                Ok(Target::Rootfs(_)) => Kind::Rootfs,
+                _ => Kind::Image,
+            };
+            let scanned = scan(&args, kind, AnalyzerRegistry::sbom(), None, args.list_files)?;
             let mut out = output(&args)?;
             let options = SbomOptions {
                 color: args.output.is_none() && io::stdout().is_terminal(),
@@ -154,9 +153,12 @@ fn scan(
     };
     let (artifact, outcome): (Artifact, ScanOutcome) = match kind {
         Kind::Rootfs => {
-            let target = args.target.strip_prefix("rootfs:").unwrap_or(&args.target);
-            let outcome = scan_rootfs(std::path::Path::new(target), &registry, &opts)?;
-            (Artifact::filesystem(target), outcome)
+            let target = match Target::parse(&args.target) {
+                Ok(Target::Rootfs(dir)) => dir.display().to_string(),
+                _ => args.target.clone(),
+            };
+            let outcome = scan_rootfs(std::path::Path::new(&target), &registry, &opts)?;
+            (Artifact::filesystem(&target), outcome)
         }
         // Returned before the cache was opened; kept here so the match stays total.
         Kind::Sbom => return read_sbom_target(&args.target),
