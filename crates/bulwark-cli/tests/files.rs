@@ -8,35 +8,20 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod common;
+
 fn fixture() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/images/debian-12-app");
-    assert!(
-        dir.is_dir(),
-        "{} is missing: ../shared/fixtures must sit beside the repository",
-        dir.display()
-    );
-    dir
+    common::fixture_image("debian-12-app")
 }
 
 /// Entry names of each layer blob, in manifest order, without a leading `./`.
 fn layer_listings(image: &Path) -> Vec<Vec<String>> {
-    let read = |p: PathBuf| -> Value {
-        serde_json::from_slice(&std::fs::read(&p).expect("read")).expect("JSON")
-    };
-    let blob = |digest: &str| image.join("blobs/sha256").join(&digest[7..]);
-    let index = read(image.join("index.json"));
-    let manifest = read(blob(
-        index["manifests"][0]["digest"].as_str().expect("digest"),
-    ));
-    manifest["layers"]
-        .as_array()
-        .expect("layers")
-        .iter()
-        .map(|l| {
+    common::layer_blobs(image)
+        .into_iter()
+        .map(|blob| {
             let out = Command::new("tar")
                 .arg("tzf")
-                .arg(blob(l["digest"].as_str().expect("digest")))
+                .arg(blob)
                 .output()
                 .expect("run tar");
             assert!(out.status.success());

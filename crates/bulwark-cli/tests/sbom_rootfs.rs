@@ -2,50 +2,32 @@
 //! `bulwark rootfs` reads it. The directory is the real alpine-3.19.4 fixture's only layer,
 //! unpacked with the `tar` command; its packages must be the image's own.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn fixture() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/images/alpine-3.19.4");
-    assert!(
-        dir.is_dir(),
-        "{} is missing: ../shared/fixtures must sit beside the repository",
-        dir.display()
-    );
-    dir
-}
+mod common;
 
+/// Runs bulwark with a cache of its own (rootfs scans never use it; image scans do).
 fn bulwark(args: &[&str]) -> Output {
+    let cache = std::env::temp_dir().join("bulwark-sbom-rootfs-test");
     Command::new(env!("CARGO_BIN_EXE_bulwark"))
         .args(args)
-        .env(
-            "BULWARK_CACHE_DIR",
-            std::env::temp_dir().join("bulwark-sbom-rootfs-test"),
-        )
+        .env("BULWARK_CACHE_DIR", cache)
         .output()
         .expect("run bulwark")
 }
 
 /// The image's single layer, unpacked into `dir` by tar.
 fn unpack_layer(image: &Path, dir: &Path) {
-    let read = |p: PathBuf| -> Value {
-        serde_json::from_slice(&std::fs::read(&p).expect("read")).expect("JSON")
-    };
-    let blob = |digest: &str| image.join("blobs/sha256").join(&digest[7..]);
-    let index = read(image.join("index.json"));
-    let manifest = read(blob(
-        index["manifests"][0]["digest"].as_str().expect("digest"),
-    ));
-    let layers = manifest["layers"].as_array().expect("layers");
+    let layers = common::layer_blobs(image);
     assert_eq!(layers.len(), 1);
     let status = Command::new("tar")
         .arg("-C")
         .arg(dir)
         .arg("-xzf")
-        .arg(blob(layers[0]["digest"].as_str().expect("digest")))
+        .arg(&layers[0])
         .status()
         .expect("run tar");
     assert!(status.success());
@@ -78,7 +60,7 @@ fn packages(out: &Output) -> Vec<(String, String, String, String, String)> {
 
 #[test]
 fn sbom_of_a_root_filesystem_equals_the_sbom_of_its_image() {
-    let image = fixture();
+    let image = common::fixture_image("alpine-3.19.4");
     let root = tempfile::tempdir().expect("temp dir");
     unpack_layer(&image, root.path());
     let dir = root.path().to_str().expect("UTF-8 path");
