@@ -5,7 +5,9 @@
 
 use std::io::Read;
 
-use bulwark_image::{read_entry, walk_layer, Digest, EntryMeta, ImageError, Limits, MergedView};
+use bulwark_image::{
+    read_entry_into, walk_layer, Digest, EntryMeta, ImageError, Limits, MergedView,
+};
 use libfuzzer_sys::fuzz_target;
 
 const LIMITS: Limits = Limits {
@@ -19,8 +21,10 @@ fuzz_target!(|data: &[u8]| {
     // Odd lengths also go through the diff_id check (it cannot match, so must fail cleanly).
     let diff_id = (data.len() % 2 == 1).then(|| Digest::of(b"fuzz"));
     let mut entries = Vec::new();
+    // One buffer for every file, reserved from the header's size as the scan does.
+    let mut buf = Vec::new();
     let mut visit = |m: &EntryMeta, r: &mut dyn Read| -> Result<(), ImageError> {
-        read_entry(r, &m.path)?;
+        read_entry_into(r, &m.path, m.size.min(LIMITS.max_file_bytes), &mut buf)?;
         entries.push(m.clone());
         Ok(())
     };
