@@ -63,13 +63,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(f) => f.parse()?,
                 None => Format::CycloneDx,
             };
-            // A root filesystem directory is catalogued like `bulwark rootfs` reads it; an image
-            // needs the merged filesystem only to give each file its layer.
-            let kind = match Target::parse(&args.target) {
-                Ok(Target::Rootfs(_)) => Kind::Rootfs,
-                _ => Kind::Image,
-            };
-            let scanned = scan(&args, kind, AnalyzerRegistry::sbom(), None, args.list_files)?;
+            // An image needs the merged filesystem only to give each file its layer.
+            let scanned = scan(
+                &args,
+                Kind::ImageOrRootfs,
+                AnalyzerRegistry::sbom(),
+                None,
+                args.list_files,
+            )?;
             let mut out = output(&args)?;
             let options = SbomOptions {
                 color: args.output.is_none() && io::stdout().is_terminal(),
@@ -99,6 +100,9 @@ enum Kind {
     Rootfs,
     /// A CycloneDX or SPDX file: its package list instead of a filesystem.
     Sbom,
+    /// An image, or a root filesystem directory catalogued as `bulwark rootfs` reads it
+    /// (`bulwark sbom`).
+    ImageOrRootfs,
 }
 
 /// What a scan found, before any matching.
@@ -132,6 +136,12 @@ fn scan(
     if kind == Kind::Sbom {
         return read_sbom_target(&args.target);
     }
+    // Parsed once: detecting an archive reads its index.
+    let parsed = Target::parse(&args.target);
+    let kind = match (kind, &parsed) {
+        (Kind::ImageOrRootfs, Ok(Target::Rootfs(_))) => Kind::Rootfs,
+        (kind, _) => kind,
+    };
     let cache = if args.no_cache || kind == Kind::Rootfs {
         None
     } else {
@@ -153,7 +163,7 @@ fn scan(
     };
     let (artifact, outcome): (Artifact, ScanOutcome) = match kind {
         Kind::Rootfs => {
-            let target = match Target::parse(&args.target) {
+            let target = match &parsed {
                 Ok(Target::Rootfs(dir)) => dir.display().to_string(),
                 _ => args.target.clone(),
             };
@@ -162,8 +172,8 @@ fn scan(
         }
         // Returned before the cache was opened; kept here so the match stays total.
         Kind::Sbom => return read_sbom_target(&args.target),
-        Kind::Image => {
-            let target = Target::parse(&args.target)?;
+        Kind::Image | Kind::ImageOrRootfs => {
+            let target = parsed?;
             let open = OpenOptions {
                 platform: match &args.platform {
                     Some(p) => Platform::parse(p)?,

@@ -416,8 +416,8 @@ fn build_setting(kv: &str) -> Option<(String, String)> {
     Some((key, value))
 }
 
-/// The length of the quoted string at the start of `s` (quotes included).
-fn quoted_prefix_len(s: &str) -> Option<usize> {
+/// The length of the quoted string at the start of `s` (quotes included); also go.mod's.
+pub(super) fn quoted_prefix_len(s: &str) -> Option<usize> {
     let quote = s.chars().next()?;
     let mut escaped = false;
     for (i, c) in s.char_indices().skip(1) {

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeSet;
 
-use super::go_binary::unquote;
+use super::go_binary::{quoted_prefix_len, unquote};
 use super::{absolute_dir, guarded, parent, MAX_MANIFEST_BYTES};
 use crate::analyzer::{Analyzer, AnalyzerKind, Fact};
 use crate::{InventoryError, Package, PackageKind};
@@ -190,7 +190,7 @@ fn tokenize(line: &str) -> Result<(Vec<String>, &str), String> {
             return Ok((tokens, comment));
         }
         let end = if rest.starts_with(['"', '`']) {
-            quoted_len(rest).ok_or("unterminated quoted string")?
+            quoted_prefix_len(rest).ok_or("unterminated quoted string")?
         } else if rest.starts_with(['(', ')']) {
             1
         } else if rest.starts_with("=>") {
@@ -208,21 +208,6 @@ fn tokenize(line: &str) -> Result<(Vec<String>, &str), String> {
         });
         rest = &rest[end..];
     }
-}
-
-/// The byte length of the quoted string at the start of `s`, quotes included.
-fn quoted_len(s: &str) -> Option<usize> {
-    let quote = s.chars().next()?;
-    let mut escaped = false;
-    for (i, c) in s.char_indices().skip(1) {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quote == '"' => escaped = true,
-            c if c == quote => return Some(i + 1),
-            _ => {}
-        }
-    }
-    None
 }
 
 /// The requirements as Go packages, replacements applied (see the module docs), each
