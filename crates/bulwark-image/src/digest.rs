@@ -1,12 +1,12 @@
 //! Content digests (`sha256:<hex>`) and a reader that verifies one while streaming.
 
 use std::fmt;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::str::FromStr;
-use std::sync::mpsc;
 
 use sha2::{Digest as _, Sha256};
 
+use crate::blocks::{BlockReader, Hashing};
 use crate::ImageError;
 
 /// A validated `sha256:<64 lowercase hex>` content digest naming a blob, config or manifest.
@@ -81,245 +81,79 @@ impl fmt::Debug for Digest {
 /// A reader that hashes everything read through it and fails at end of stream when the
 /// content does not match `expected`, so a tampered blob can never be consumed silently.
 ///
-/// Large streams are hashed on a helper thread (see [`StreamHasher`]), so verifying a layer
-/// costs its reader almost nothing beyond a copy: on the big base layer that bounds a scan,
-/// SHA-256 would otherwise add a fifth to the decompression time.
+/// It reads in large blocks (see [`BlockReader`]) and is itself a `BufRead`, so a
+/// decompressor reads straight from the blocks, which then go to a hashing thread below
+/// the reader's priority: verifying a compressed layer costs its reader nothing but the
+/// hand-over.
 pub struct VerifyingReader<R> {
-    inner: R,
-    hasher: StreamHasher,
+    /// `None` once the end was reached and the digest checked.
+    blocks: Option<BlockReader<R>>,
     expected: Digest,
     what: String,
-    done: bool,
 }
 
 impl<R: Read> VerifyingReader<R> {
     /// Wraps `inner`, expecting its whole content to hash to `expected`.
     pub fn new(inner: R, expected: Digest, what: impl Into<String>) -> Self {
         Self {
-            inner,
-            hasher: StreamHasher::new(),
+            blocks: Some(BlockReader::new(inner, Hashing::Background)),
             expected,
             what: what.into(),
-            done: false,
         }
     }
 
-    /// The wrapped reader.
-    pub fn get_ref(&self) -> &R {
-        &self.inner
+    /// At the end of the stream: compares the digest, once.
+    fn verify(&mut self) -> io::Result<()> {
+        let Some(blocks) = self.blocks.take() else {
+            return Ok(());
+        };
+        let (_, _, digest) = blocks.finish()?;
+        let actual = format!("sha256:{}", hex::encode(digest.unwrap_or_default()));
+        if actual != self.expected.as_str() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                ImageError::DigestMismatch {
+                    what: self.what.clone(),
+                    expected: self.expected.to_string(),
+                    actual,
+                },
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> BufRead for VerifyingReader<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let at_end = match &mut self.blocks {
+            None => true,
+            Some(blocks) => blocks.fill_buf()?.is_empty(),
+        };
+        if at_end {
+            self.verify()?;
+            return Ok(&[]);
+        }
+        Ok(match &mut self.blocks {
+            Some(blocks) => blocks.fill_buf()?,
+            None => &[],
+        })
     }
 
-    /// Hashes at the reading thread's priority instead of below it: for a stream whose
-    /// hashing is slower than producing it (an uncompressed layer read from a file), the
-    /// hash is the critical path.
-    pub fn in_foreground(mut self) -> Self {
-        self.hasher.background = false;
-        self
-    }
-
-    /// Unwraps the reader (the digest is only checked if the end was reached).
-    pub fn into_inner(self) -> R {
-        self.inner
+    fn consume(&mut self, amount: usize) {
+        if let Some(blocks) = &mut self.blocks {
+            blocks.consume(amount);
+        }
     }
 }
 
 impl<R: Read> Read for VerifyingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.done {
-            return Ok(0);
-        }
-        let n = self.inner.read(buf)?;
-        if n == 0 {
-            self.done = true;
-            let digest = std::mem::take(&mut self.hasher).finish()?;
-            let actual = format!("sha256:{}", hex::encode(digest));
-            if actual != self.expected.as_str() {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    ImageError::DigestMismatch {
-                        what: self.what.clone(),
-                        expected: self.expected.to_string(),
-                        actual,
-                    },
-                ));
-            }
-            return Ok(0);
-        }
-        self.hasher.update(&buf[..n]);
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
         Ok(n)
     }
-}
-
-/// SHA-256 of a stream, moved to a helper thread once the stream passes
-/// [`OFFLOAD_AFTER`] bytes. Small blobs stay inline (a thread costs more than hashing them);
-/// big ones are handed over in [`CHUNK`]-sized buffers through a bounded channel, so at
-/// most `IN_FLIGHT + 1` chunks per stream are in memory and buffers are reused.
-/// The std channel and thread are enough here: no pool (rayon workers must not block on a
-/// channel) and no async runtime is involved.
-pub struct StreamHasher {
-    state: HasherState,
-    /// Whether the helper thread runs below the reader's priority (the default: hashing
-    /// keeps up with a decompressing reader on a fraction of a core).
-    background: bool,
-}
-
-impl Default for StreamHasher {
-    fn default() -> Self {
-        Self {
-            state: HasherState::default(),
-            background: true,
-        }
-    }
-}
-
-#[derive(Default)]
-enum HasherState {
-    #[default]
-    Empty,
-    Inline {
-        hasher: Sha256,
-        bytes: u64,
-    },
-    Offloaded {
-        chunk: Vec<u8>,
-        to_worker: mpsc::SyncSender<Vec<u8>>,
-        spare: mpsc::Receiver<Vec<u8>>,
-        worker: std::thread::JoinHandle<[u8; 32]>,
-    },
-}
-
-/// Streams shorter than this are hashed on the reading thread.
-const OFFLOAD_AFTER: u64 = 4 << 20;
-/// Size of the buffers handed to the hashing thread.
-const CHUNK: usize = 1 << 20;
-/// Chunks queued for the hashing thread before the reader waits.
-const IN_FLIGHT: usize = 4;
-
-impl StreamHasher {
-    /// A hasher with nothing hashed yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds `data` to the stream.
-    pub fn update(&mut self, data: &[u8]) {
-        match &mut self.state {
-            HasherState::Empty => {
-                let mut hasher = Sha256::new();
-                hasher.update(data);
-                self.state = HasherState::Inline {
-                    hasher,
-                    bytes: data.len() as u64,
-                };
-            }
-            HasherState::Inline { hasher, bytes } => {
-                hasher.update(data);
-                *bytes += data.len() as u64;
-                if *bytes > OFFLOAD_AFTER {
-                    let hasher = std::mem::take(hasher);
-                    self.offload(hasher);
-                }
-            }
-            HasherState::Offloaded {
-                chunk,
-                to_worker,
-                spare,
-                ..
-            } => {
-                let mut data = data;
-                while !data.is_empty() {
-                    let take = (CHUNK - chunk.len()).min(data.len());
-                    chunk.extend_from_slice(&data[..take]);
-                    data = &data[take..];
-                    if chunk.len() == CHUNK {
-                        let next = spare
-                            .try_recv()
-                            .map(|mut b| {
-                                b.clear();
-                                b
-                            })
-                            .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
-                        let full = std::mem::replace(chunk, next);
-                        if to_worker.send(full).is_err() {
-                            self.poison();
-                            return;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// The digest of everything added.
-    pub fn finish(self) -> io::Result<[u8; 32]> {
-        match self.state {
-            HasherState::Empty => Ok(Sha256::digest([]).into()),
-            HasherState::Inline { hasher, .. } => Ok(hasher.finalize().into()),
-            HasherState::Offloaded {
-                chunk,
-                to_worker,
-                worker,
-                ..
-            } => {
-                let sent = chunk.is_empty() || to_worker.send(chunk).is_ok();
-                drop(to_worker);
-                match worker.join() {
-                    Ok(digest) if sent => Ok(digest),
-                    _ => Err(io::Error::other("the hashing thread stopped")),
-                }
-            }
-        }
-    }
-
-    /// Moves hashing to a helper thread, continuing from `hasher`'s state; stays inline
-    /// if no thread can be started.
-    fn offload(&mut self, hasher: Sha256) {
-        let (to_worker, from_reader) = mpsc::sync_channel::<Vec<u8>>(IN_FLIGHT);
-        let (to_spare, spare) = mpsc::channel::<Vec<u8>>();
-        let mut moved = hasher.clone();
-        let background = self.background;
-        let spawned = std::thread::Builder::new()
-            .name("sha256".into())
-            .spawn(move || {
-                // Hashing a decompressed stream keeps up at a fraction of a core: it must
-                // not take a core from the stream that bounds the scan.
-                if background {
-                    crate::priority::lower_current_thread();
-                }
-                for chunk in from_reader {
-                    moved.update(&chunk);
-                    // The reader may be gone; then the buffer is simply freed.
-                    let _ = to_spare.send(chunk);
-                }
-                moved.finalize().into()
-            });
-        self.state = match spawned {
-            Ok(worker) => HasherState::Offloaded {
-                chunk: Vec::with_capacity(CHUNK),
-                to_worker,
-                spare,
-                worker,
-            },
-            Err(_) => HasherState::Inline { hasher, bytes: 0 },
-        };
-    }
-
-    /// The worker vanished mid-stream (it only could by panicking): the digest can no
-    /// longer be right, so make sure it is reported as a mismatch, never accepted.
-    fn poison(&mut self) {
-        self.state = HasherState::Inline {
-            hasher: poisoned(),
-            bytes: 0,
-        };
-    }
-}
-
-/// A hasher state that can never produce a blob's digest: it has hashed a marker no
-/// blob stream starts with, so the comparison fails and the blob is rejected.
-fn poisoned() -> Sha256 {
-    let mut h = Sha256::new();
-    h.update(b"bulwark: hashing thread unavailable");
-    h
 }
 
 /// Drains a reader to its end, so a wrapping [`VerifyingReader`] checks its digest even when
@@ -352,36 +186,12 @@ mod tests {
     }
 
     #[test]
-    fn offloaded_hashing_equals_inline_across_sizes() {
-        // Sizes around the offload threshold and chunk boundaries, fed in odd-sized reads
-        // (tar reads 512-byte headers, decoders hand out what they have).
-        let data: Vec<u8> = (0..(OFFLOAD_AFTER as usize + 3 * CHUNK + 777))
-            .map(|i| (i * 31 % 251) as u8)
-            .collect();
-        for len in [
-            0,
-            1,
-            OFFLOAD_AFTER as usize,
-            OFFLOAD_AFTER as usize + 1,
-            OFFLOAD_AFTER as usize + CHUNK,
-            data.len(),
-        ] {
-            let mut h = StreamHasher::new();
-            for piece in data[..len].chunks(4093) {
-                h.update(piece);
-            }
-            let expected: [u8; 32] = Sha256::digest(&data[..len]).into();
-            assert_eq!(h.finish().unwrap(), expected, "length {len}");
-        }
-    }
-
-    #[test]
     fn large_stream_mismatch_is_caught_after_offload() {
-        let data = vec![7u8; OFFLOAD_AFTER as usize * 2];
+        let data = vec![7u8; 9 << 20];
         let mut good = VerifyingReader::new(&data[..], Digest::of(&data), "big blob");
         assert_eq!(drain(&mut good).unwrap(), data.len() as u64);
         let mut tampered = data.clone();
-        tampered[OFFLOAD_AFTER as usize + 5] = 8;
+        tampered[(5 << 20) + 5] = 8;
         let mut bad = VerifyingReader::new(&tampered[..], Digest::of(&data), "big blob");
         let err = drain(&mut bad).unwrap_err();
         assert!(

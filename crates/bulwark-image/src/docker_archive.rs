@@ -1,6 +1,6 @@
 //! `docker save` archives: legacy (`<id>/layer.tar`) and OCI-in-docker-save (`blobs/sha256/`).
 
-use std::io::Read;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -136,7 +136,7 @@ impl ImageSource for DockerArchive {
         &self.meta
     }
 
-    fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send + '_>, ImageError> {
+    fn open_layer(&self, index: usize) -> Result<Box<dyn BufRead + Send + '_>, ImageError> {
         let layer = self.meta.layer(index)?;
         let name = self.layer_paths.get(index).ok_or_else(|| {
             ImageError::format("docker-archive", format!("no path for layer {index}"))
@@ -149,7 +149,7 @@ impl ImageSource for DockerArchive {
                 d.clone(),
                 format!("layer {name}"),
             )),
-            _ => raw,
+            _ => Box::new(BufReader::with_capacity(256 << 10, raw)),
         })
     }
 }

@@ -1,11 +1,12 @@
 //! Streams one layer blob: detects its compression, decompresses, verifies the diff_id and
 //! walks the tar entries once, handing each to a visitor. Nothing is written to disk.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, Read, Seek};
 
 use serde::{Deserialize, Serialize};
 
-use crate::digest::{drain, VerifyingReader};
+use crate::blocks::{BlockReader, Hashing};
+use crate::digest::drain;
 use crate::{Digest, ImageError, Limits};
 
 /// How a layer blob is compressed, from its first bytes (media types lie often enough
@@ -82,25 +83,24 @@ where
 /// `diff_id` (when given), enforces `limits`, and calls `visitor` for each entry.
 /// `label` names the layer in errors.
 pub fn walk_layer(
-    blob: impl Read,
+    mut blob: impl BufRead,
     diff_id: Option<&Digest>,
     label: &str,
     limits: &Limits,
     visitor: &mut dyn EntryVisitor,
 ) -> Result<LayerStats, ImageError> {
-    let mut buffered = BufReader::with_capacity(256 << 10, blob);
-    let head = buffered
+    let head = blob
         .fill_buf()
         .map_err(|e| ImageError::stream(format!("reading {label}"), e))?;
     match Compression::detect(head) {
         Compression::Gzip => {
-            let decoder = flate2::bufread::MultiGzDecoder::new(buffered);
+            let decoder = flate2::bufread::MultiGzDecoder::new(blob);
             let rest = walk_decoded(decoder, diff_id, false, label, limits, visitor)?;
             finish_blob(rest.0.into_inner(), label)?;
             Ok(rest.1)
         }
         Compression::Zstd => {
-            let decoder = zstd::stream::read::Decoder::with_buffer(buffered)
+            let decoder = zstd::stream::read::Decoder::with_buffer(blob)
                 .map_err(|e| ImageError::stream(format!("{label}: starting zstd"), e))?;
             let rest = walk_decoded(decoder, diff_id, false, label, limits, visitor)?;
             finish_blob(rest.0.finish(), label)?;
@@ -108,7 +108,7 @@ pub fn walk_layer(
         }
         Compression::None => {
             // Nothing to decompress: hashing is the slow part of this stream.
-            let rest = walk_decoded(buffered, diff_id, true, label, limits, visitor)?;
+            let rest = walk_decoded(blob, diff_id, true, label, limits, visitor)?;
             finish_blob(rest.0, label)?;
             Ok(rest.1)
         }
@@ -145,8 +145,8 @@ fn unwrap_stream_error(context: String, e: io::Error) -> ImageError {
 }
 
 /// Walks the decompressed tar; returns the decoder (drained) so the caller can finish the blob.
-/// `hash_in_foreground`: see [`VerifyingReader::in_foreground`].
-fn walk_decoded<'a, D: Read + 'a>(
+/// `hash_in_foreground`: see [`Hashing::Foreground`].
+fn walk_decoded<D: Read>(
     decoded: D,
     diff_id: Option<&Digest>,
     hash_in_foreground: bool,
@@ -155,22 +155,44 @@ fn walk_decoded<'a, D: Read + 'a>(
     visitor: &mut dyn EntryVisitor,
 ) -> Result<(D, LayerStats), ImageError> {
     let counted = CappedReader::new(decoded, limits.max_layer_bytes, label);
-    let verified: Box<dyn ReadInto<D> + 'a> = match diff_id {
-        Some(d) => {
-            let reader = VerifyingReader::new(counted, d.clone(), format!("{label} (diff_id)"));
-            Box::new(if hash_in_foreground {
-                reader.in_foreground()
-            } else {
-                reader
-            })
-        }
-        None => Box::new(counted),
+    let hashing = match (diff_id, hash_in_foreground) {
+        (None, _) => Hashing::Off,
+        (Some(_), true) => Hashing::Foreground,
+        (Some(_), false) => Hashing::Background,
     };
-    let mut archive = tar::Archive::new(verified);
+    let mut blocks = BlockReader::new(counted, hashing);
     let mut stats = LayerStats::default();
+    walk_entries(&mut blocks, label, limits, visitor, &mut stats)?;
+    let (counted, length, digest) = blocks
+        .finish()
+        .map_err(|e| unwrap_stream_error(format!("reading {label}"), e))?;
+    if let (Some(expected), Some(digest)) = (diff_id, digest) {
+        let actual = format!("sha256:{}", hex::encode(digest));
+        if actual != expected.as_str() {
+            return Err(ImageError::DigestMismatch {
+                what: format!("{label} (diff_id)"),
+                expected: expected.to_string(),
+                actual,
+            });
+        }
+    }
+    stats.uncompressed_bytes = length;
+    Ok((counted.inner, stats))
+}
+
+/// Parses the tar entries of `stream` and hands each to `visitor`; file data the visitor
+/// does not read is skipped by seeking, which the block reader turns into moving forward.
+fn walk_entries<R: Read + Seek>(
+    stream: &mut R,
+    label: &str,
+    limits: &Limits,
+    visitor: &mut dyn EntryVisitor,
+    stats: &mut LayerStats,
+) -> Result<(), ImageError> {
+    let mut archive = tar::Archive::new(stream);
     let mut seen_files: std::collections::HashSet<String> = std::collections::HashSet::new();
     let entries = archive
-        .entries()
+        .entries_with_seek()
         .map_err(|e| unwrap_stream_error(format!("{label}: not a tar archive"), e))?;
     for entry in entries {
         let mut entry =
@@ -240,35 +262,7 @@ fn walk_decoded<'a, D: Read + 'a>(
             .visit(&meta, &mut capped)
             .map_err(|e| in_layer(e, label))?;
     }
-    // The tar reader stops at the end-of-archive marker; the digest covers the padding too.
-    let mut inner = archive.into_inner();
-    drain(&mut inner).map_err(|e| unwrap_stream_error(format!("reading {label}"), e))?;
-    stats.uncompressed_bytes = inner.count();
-    Ok((inner.into_decoder(), stats))
-}
-
-/// The reader chain under the tar parser, whichever wrappers are on it.
-trait ReadInto<D>: Read {
-    fn count(&self) -> u64;
-    fn into_decoder(self: Box<Self>) -> D;
-}
-
-impl<D: Read> ReadInto<D> for CappedReader<D> {
-    fn count(&self) -> u64 {
-        self.read
-    }
-    fn into_decoder(self: Box<Self>) -> D {
-        self.inner
-    }
-}
-
-impl<D: Read> ReadInto<D> for VerifyingReader<CappedReader<D>> {
-    fn count(&self) -> u64 {
-        self.get_ref().read
-    }
-    fn into_decoder(self: Box<Self>) -> D {
-        self.into_inner().inner
-    }
+    Ok(())
 }
 
 /// Fails once more than `limit` bytes have been read: the decompression-bomb guard.

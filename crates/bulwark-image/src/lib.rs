@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+mod blocks;
 mod cache;
 mod config;
 mod digest;

@@ -1,6 +1,6 @@
 //! OCI image layouts, as a directory or as a tar (`oci-archive`).
 
-use std::io::Read;
+use std::io::BufRead;
 use std::path::Path;
 
 use crate::digest::VerifyingReader;
@@ -74,7 +74,7 @@ impl ImageSource for OciLayout {
         &self.meta
     }
 
-    fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send + '_>, ImageError> {
+    fn open_layer(&self, index: usize) -> Result<Box<dyn BufRead + Send + '_>, ImageError> {
         let layer = self.meta.layer(index)?;
         let digest = layer
             .blob_digest

@@ -1,7 +1,7 @@
 //! What every image source provides: metadata up front, then layer blobs on demand, so a
 //! cached layer is never fetched or read.
 
-use std::io::Read;
+use std::io::BufRead;
 
 use serde::{Deserialize, Serialize};
 
@@ -73,9 +73,10 @@ pub trait ImageSource: Send + Sync {
     /// Metadata of the image; cheap.
     fn meta(&self) -> &ImageMeta;
 
-    /// Opens the blob of layer `index` as stored (possibly compressed). When the source knows
-    /// the blob digest, the returned reader verifies it and fails at end of stream on mismatch.
-    fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send + '_>, ImageError>;
+    /// Opens the blob of layer `index` as stored (possibly compressed), buffered (a
+    /// decompressor reads straight from the buffer). When the source knows the blob digest,
+    /// the returned reader verifies it and fails at end of stream on mismatch.
+    fn open_layer(&self, index: usize) -> Result<Box<dyn BufRead + Send + '_>, ImageError>;
 }
 
 /// The platform to pick from a multi-arch index, `os/arch[/variant]`.

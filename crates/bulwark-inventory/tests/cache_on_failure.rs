@@ -2,7 +2,7 @@
 //! the broken layer mended, reads only that one. Layers are real tars written by the `tar`
 //! crate; the broken one is the good tar cut short.
 
-use std::io::Read;
+use std::io::BufRead;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use bulwark_image::{
@@ -35,7 +35,7 @@ impl ImageSource for Image {
     fn meta(&self) -> &ImageMeta {
         &self.meta
     }
-    fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send + '_>, ImageError> {
+    fn open_layer(&self, index: usize) -> Result<Box<dyn BufRead + Send + '_>, ImageError> {
         let blob = &self.blobs[index];
         let cut = if index == 1 && self.broken.load(Ordering::Relaxed) {
             blob.len() / 3

@@ -27,7 +27,7 @@ mod stream;
 mod transport;
 
 use std::fmt;
-use std::io::Read;
+use std::io::BufRead;
 use std::path::PathBuf;
 
 pub use reference::{looks_like_reference, Reference};
@@ -158,7 +158,7 @@ impl ImageSource for RegistryImage {
         &self.meta
     }
 
-    fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send + '_>, ImageError> {
+    fn open_layer(&self, index: usize) -> Result<Box<dyn BufRead + Send + '_>, ImageError> {
         let layer = self.meta.layer(index)?;
         let (Some(digest), Some(size)) = (&layer.blob_digest, layer.size) else {
             // Every registry layer gets both in `resolve`.
