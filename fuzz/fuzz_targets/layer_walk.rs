@@ -6,7 +6,7 @@
 use std::io::Read;
 
 use bulwark_image::{
-    read_entry_into, walk_layer, Digest, EntryMeta, ImageError, Limits, MergedView,
+    walk_layer, Digest, EntryMeta, FileBuffer, ImageError, Limits, MergedView,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -22,9 +22,9 @@ fuzz_target!(|data: &[u8]| {
     let diff_id = (data.len() % 2 == 1).then(|| Digest::of(b"fuzz"));
     let mut entries = Vec::new();
     // One buffer for every file, reserved from the header's size as the scan does.
-    let mut buf = Vec::new();
+    let mut buf = FileBuffer::default();
     let mut visit = |m: &EntryMeta, r: &mut dyn Read| -> Result<(), ImageError> {
-        read_entry_into(r, &m.path, m.size.min(LIMITS.max_file_bytes), &mut buf)?;
+        buf.read_from(r, &m.path, m.size.min(LIMITS.max_file_bytes))?;
         entries.push(m.clone());
         Ok(())
     };

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::blocks::{BlockReader, Hashing};
 use crate::digest::drain;
+use crate::gzip::UncheckedGzDecoder;
 use crate::{Digest, ImageError, Limits};
 
 /// How a layer blob is compressed, from its first bytes (media types lie often enough
@@ -93,6 +94,17 @@ pub fn walk_layer(
         .fill_buf()
         .map_err(|e| ImageError::stream(format!("reading {label}"), e))?;
     match Compression::detect(head) {
+        // With a diff_id to check, the gzip CRC-32 would only repeat what SHA-256 verifies.
+        Compression::Gzip if diff_id.is_some() => {
+            let decoder = UncheckedGzDecoder::new(blob);
+            let rest = walk_decoded(decoder, diff_id, false, label, limits, visitor)?;
+            let blob = rest
+                .0
+                .into_inner()
+                .map_err(|e| ImageError::stream(format!("reading {label}"), e))?;
+            finish_blob(blob, label)?;
+            Ok(rest.1)
+        }
         Compression::Gzip => {
             let decoder = flate2::bufread::MultiGzDecoder::new(blob);
             let rest = walk_decoded(decoder, diff_id, false, label, limits, visitor)?;
@@ -351,27 +363,88 @@ fn in_layer(e: ImageError, label: &str) -> ImageError {
 /// into [`ImageError::TooLarge`].
 pub fn read_entry(content: &mut dyn Read, path: &str) -> Result<Vec<u8>, ImageError> {
     let mut buf = Vec::new();
-    read_entry_into(content, path, 0, &mut buf)?;
+    content
+        .read_to_end(&mut buf)
+        .map_err(|e| unwrap_stream_error(format!("reading {path}"), e))?;
     Ok(buf)
 }
 
-/// [`read_entry`] into `buf` (cleared first), so a caller reading many files reuses one
-/// allocation: fresh buffers for every executable of an image were page faults for tens
-/// of MiB per scan. `size_hint` (callers pass the tar header's size, clamped to their
-/// per-file cap) is reserved up front, so the buffer is not grown by doubling past it.
-pub fn read_entry_into(
-    content: &mut dyn Read,
-    path: &str,
-    size_hint: u64,
-    buf: &mut Vec<u8>,
-) -> Result<(), ImageError> {
-    buf.clear();
-    // +1: read_to_end probes for the end of the stream with one more byte of room.
-    buf.reserve_exact(usize::try_from(size_hint).unwrap_or(0).saturating_add(1));
-    content
-        .read_to_end(buf)
-        .map_err(|e| unwrap_stream_error(format!("reading {path}"), e))?;
-    Ok(())
+/// A buffer for reading one whole file after another out of a layer. Its bytes stay
+/// initialised from file to file, so a read costs one copy and no zero-fill, and its
+/// allocation goes back to a process-wide pool when dropped, so the next layer's collector
+/// reuses pages already faulted in: fresh buffers for every executable of an image were
+/// page faults and memset for tens of MiB per scan.
+#[derive(Default)]
+pub struct FileBuffer {
+    /// Initialised storage; `len` bytes of it are the current file.
+    data: Vec<u8>,
+    len: usize,
+}
+
+/// Buffers kept for reuse (one per core is what a scan uses).
+const FILE_BUFFERS_KEPT: usize = 4;
+/// Bigger buffers are freed, not kept: one huge file must not pin its memory for the
+/// lifetime of a long-running process.
+const FILE_BUFFER_KEEP_MAX: usize = 64 << 20;
+
+static FILE_BUFFERS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+
+impl FileBuffer {
+    /// The file read last.
+    pub fn bytes(&self) -> &[u8] {
+        &self.data[..self.len]
+    }
+
+    /// Replaces the buffer's content with all of `content` (read through the per-file cap,
+    /// whose overflow becomes [`ImageError::TooLarge`]). `size_hint` (callers pass the tar
+    /// header's size, clamped to their per-file cap) is reserved up front; memory is only
+    /// initialised as data arrives, so a header that lies about its size costs nothing.
+    pub fn read_from(
+        &mut self,
+        content: &mut dyn Read,
+        path: &str,
+        size_hint: u64,
+    ) -> Result<(), ImageError> {
+        if self.data.capacity() == 0 {
+            if let Some(pooled) = FILE_BUFFERS.lock().ok().and_then(|mut p| p.pop()) {
+                self.data = pooled;
+            }
+        }
+        self.len = 0;
+        // +1: the end of the stream is only seen with room for one more byte.
+        let want = usize::try_from(size_hint).unwrap_or(0).saturating_add(1);
+        // A hint too big to reserve is only a hint: the buffer then grows as data arrives.
+        let _ = self.data.try_reserve(want.saturating_sub(self.data.len()));
+        loop {
+            if self.len == self.data.len() {
+                // Initialise ahead of the data in steps, within what was reserved first.
+                let step = self.data.len().clamp(64 << 10, 8 << 20);
+                let room = self.data.capacity() - self.data.len();
+                let grow = if room > 0 { room.min(step) } else { step };
+                self.data.resize(self.data.len() + grow, 0);
+            }
+            match content.read(&mut self.data[self.len..]) {
+                Ok(0) => return Ok(()),
+                Ok(n) => self.len += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(unwrap_stream_error(format!("reading {path}"), e)),
+            }
+        }
+    }
+}
+
+impl Drop for FileBuffer {
+    fn drop(&mut self) {
+        let data = std::mem::take(&mut self.data);
+        if data.is_empty() || data.len() > FILE_BUFFER_KEEP_MAX {
+            return;
+        }
+        if let Ok(mut pool) = FILE_BUFFERS.lock() {
+            if pool.len() < FILE_BUFFERS_KEPT {
+                pool.push(data);
+            }
+        }
+    }
 }
 
 /// Normalises a tar path: strips `./` and trailing `/`, rejects absolute paths and `..`.
@@ -465,6 +538,45 @@ mod tests {
         };
         walk_layer(blob, diff_id, "test layer", limits, &mut v)?;
         Ok(out)
+    }
+
+    #[test]
+    fn file_buffer_holds_each_file_exactly_and_lies_about_size_cost_nothing() {
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let mut buf = FileBuffer::default();
+        for (content, hint) in [
+            (&big[..], big.len() as u64),
+            (&b"short"[..], 5),
+            (&big[..1000], 0), // no hint: grows as data arrives
+            (&big[..], 10),    // hint too small
+            (&b""[..], 0),
+            (&big[..70_000], 1 << 40), // a header claiming a terabyte
+        ] {
+            buf.read_from(&mut &content[..], "f", hint).unwrap();
+            assert_eq!(buf.bytes(), content);
+        }
+        // Only what data needed (plus one step) was ever initialised.
+        assert!(
+            buf.data.len() <= big.len() + (8 << 20),
+            "{}",
+            buf.data.len()
+        );
+        let mut fresh = FileBuffer::default();
+        fresh.read_from(&mut &b"tiny"[..], "f", 1 << 30).unwrap();
+        assert!(fresh.data.len() <= 64 << 10, "{}", fresh.data.len());
+    }
+
+    #[test]
+    fn file_buffer_reports_the_cap_as_too_large() {
+        let tar = tar_of(&[("etc/big", &[7u8; 5000])]);
+        let limits = Limits {
+            max_file_bytes: 100,
+            ..Limits::default()
+        };
+        let mut buf = FileBuffer::default();
+        let mut v = |m: &EntryMeta, r: &mut dyn Read| buf.read_from(r, &m.path, m.size.min(100));
+        let err = walk_layer(&tar[..], None, "test layer", &limits, &mut v).unwrap_err();
+        assert!(matches!(err, ImageError::TooLarge { .. }), "{err:?}");
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod config;
 mod digest;
 mod docker_archive;
 mod error;
+mod gzip;
 mod layer;
 mod limits;
 pub mod manifest;
@@ -32,8 +33,8 @@ pub use digest::{drain, Digest, VerifyingReader};
 pub use docker_archive::DockerArchive;
 pub use error::ImageError;
 pub use layer::{
-    normalize_entry_path, read_entry, read_entry_into, walk_layer, Compression, EntryKind,
-    EntryMeta, EntryVisitor, LayerStats,
+    normalize_entry_path, read_entry, walk_layer, Compression, EntryKind, EntryMeta, EntryVisitor,
+    FileBuffer, LayerStats,
 };
 pub use limits::Limits;
 pub use oci_layout::OciLayout;

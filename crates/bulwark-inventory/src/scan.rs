@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use bulwark_image::{
-    read_entry_into, walk_layer, walk_rootfs, EntryKind, EntryMeta, ImageError, ImageSource,
-    LayerCache, LayerInfo, Limits, MergedView,
+    walk_layer, walk_rootfs, EntryKind, EntryMeta, FileBuffer, ImageError, ImageSource, LayerCache,
+    LayerInfo, Limits, MergedView,
 };
 use serde::{Deserialize, Serialize};
 
@@ -310,7 +310,7 @@ struct Collector<'a> {
     facts: LayerFacts,
     error: Option<InventoryError>,
     /// The content of the file being analyzed, reused from file to file.
-    buf: Vec<u8>,
+    buf: FileBuffer,
 }
 
 impl<'a> Collector<'a> {
@@ -320,7 +320,7 @@ impl<'a> Collector<'a> {
             max_file_bytes,
             facts: LayerFacts::default(),
             error: None,
-            buf: Vec::new(),
+            buf: FileBuffer::default(),
         }
     }
 
@@ -358,10 +358,10 @@ impl bulwark_image::EntryVisitor for Collector<'_> {
             }
             if !read {
                 let hint = entry.size.min(self.max_file_bytes);
-                read_entry_into(content, &entry.path, hint, &mut self.buf)?;
+                self.buf.read_from(content, &entry.path, hint)?;
                 read = true;
             }
-            match analyzer.analyze(&entry.path, &self.buf) {
+            match analyzer.analyze(&entry.path, self.buf.bytes()) {
                 // Most files give the secret scanner nothing to say: keep the cache small.
                 Ok(facts) if facts.is_empty() => {}
                 Ok(facts) => self.facts.facts.push(FileFacts {
@@ -393,7 +393,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// A cache value: the payload as one zstd frame that records its size.
 fn pack(payload: &[u8]) -> Option<Vec<u8>> {
-    zstd::bulk::compress(payload, 3).ok()
+    zstd::bulk::compress(payload, 1).ok()
 }
 
 /// Writes `entries` in one transaction: one commit (and its syncs) per scan instead of
