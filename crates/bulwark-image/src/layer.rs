@@ -385,7 +385,7 @@ pub struct FileBuffer {
 const FILE_BUFFERS_KEPT: usize = 4;
 /// Bigger buffers are freed, not kept: one huge file must not pin its memory for the
 /// lifetime of a long-running process.
-const FILE_BUFFER_KEEP_MAX: usize = 64 << 20;
+const FILE_BUFFER_KEEP_MAX: usize = 8 << 20;
 
 static FILE_BUFFERS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
 
