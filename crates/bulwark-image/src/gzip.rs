@@ -14,7 +14,7 @@ use flate2::bufread::DeflateDecoder;
 
 /// Decodes every gzip member of `R` in turn, as `flate2::bufread::MultiGzDecoder` does,
 /// but without the CRC-32. Data after the last member must be another member.
-pub(crate) struct UncheckedGzDecoder<R: BufRead> {
+pub struct UncheckedGzDecoder<R: BufRead> {
     /// `None` only after an error.
     state: Option<State<R>>,
     /// Bytes the current member has produced (its ISIZE is this modulo 2^32).
@@ -31,7 +31,7 @@ enum State<R: BufRead> {
 
 impl<R: BufRead> UncheckedGzDecoder<R> {
     /// Decodes the gzip stream `inner`.
-    pub(crate) fn new(inner: R) -> Self {
+    pub fn new(inner: R) -> Self {
         Self {
             state: Some(State::Header(inner)),
             member_out: 0,
@@ -40,7 +40,7 @@ impl<R: BufRead> UncheckedGzDecoder<R> {
     }
 
     /// The underlying reader, after the last member (or wherever decoding stopped).
-    pub(crate) fn into_inner(self) -> io::Result<R> {
+    pub fn into_inner(self) -> io::Result<R> {
         match self.state {
             Some(State::Header(r) | State::Done(r)) => Ok(r),
             Some(State::Body(d)) => Ok(d.into_inner()),

@@ -32,6 +32,7 @@ pub use config::{HistoryEntry, ImageConfig, RootFs, RuntimeConfig};
 pub use digest::{drain, Digest, VerifyingReader};
 pub use docker_archive::DockerArchive;
 pub use error::ImageError;
+pub use gzip::UncheckedGzDecoder;
 pub use layer::{
     normalize_entry_path, read_entry, walk_layer, Compression, EntryKind, EntryMeta, EntryVisitor,
     FileBuffer, LayerStats,
