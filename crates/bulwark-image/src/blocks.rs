@@ -46,6 +46,14 @@ fn give_block(block: Vec<u8>) {
     }
 }
 
+/// Frees every pooled block (blocks in use are unaffected and still pooled when done).
+pub(crate) fn release_pool() {
+    if let Ok(mut pool) = POOL.lock() {
+        pool.clear();
+        pool.shrink_to_fit();
+    }
+}
+
 /// How (and whether) a [`BlockReader`] hashes what passes through it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Hashing {

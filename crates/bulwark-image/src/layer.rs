@@ -389,6 +389,14 @@ const FILE_BUFFER_KEEP_MAX: usize = 8 << 20;
 
 static FILE_BUFFERS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
 
+/// Frees every pooled [`FileBuffer`] allocation.
+pub(crate) fn release_file_buffers() {
+    if let Ok(mut pool) = FILE_BUFFERS.lock() {
+        pool.clear();
+        pool.shrink_to_fit();
+    }
+}
+
 impl FileBuffer {
     /// The file read last.
     pub fn bytes(&self) -> &[u8] {

@@ -28,6 +28,16 @@ mod target;
 mod view;
 
 pub use cache::LayerCache;
+
+/// Frees the buffers layer streams keep for reuse (read blocks, whole-file buffers). They
+/// only save page faults while layers are still to be read: a scan calls this when no
+/// layer is left to start, so the memory goes back while the last streams finish instead
+/// of at exit.
+pub fn release_pooled_buffers() {
+    blocks::release_pool();
+    layer::release_file_buffers();
+}
+
 pub use config::{HistoryEntry, ImageConfig, RootFs, RuntimeConfig};
 pub use digest::{drain, Digest, VerifyingReader};
 pub use docker_archive::DockerArchive;

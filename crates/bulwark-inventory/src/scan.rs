@@ -131,9 +131,9 @@ pub fn scan_image(
         .iter()
         .zip(keys.iter().map(String::as_str))
         .collect();
-    // Cache entries of the layers read, (key, packed value), written in one transaction.
-    let pending: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
-    let read = for_each_layer(&jobs, |&(layer, key)| {
+    // The layers read here (not cache hits): their entries are written in one transaction.
+    let fresh: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+    let read = run_layers(&jobs, |&(layer, key)| {
         if let Some(hit) = opts.cache.and_then(|c| cache_get(c, key)) {
             cached.fetch_add(1, Ordering::Relaxed);
             opts.progress.layer_started(layer.index, total, true);
@@ -165,21 +165,29 @@ pub fn scan_image(
             }));
         }
         let facts = collector.finish()?;
-        if opts.cache.is_some() {
-            if let Some(packed) = codec::encode(&facts).and_then(|p| pack(&p)) {
-                lock(&pending).push((key.to_string(), packed));
-            }
-        }
+        lock(&fresh).push(layer.index);
         opts.progress.layer_done(layer.index, total);
         Ok(facts)
     });
-    let mut pending = pending.into_inner().unwrap_or_else(|e| e.into_inner());
-    let layers = match read {
+    let fresh = fresh.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Cache entries (key, packed value) of the layers read here.
+    let pack_fresh = |layers: &[(usize, &LayerFacts)]| -> Vec<(String, Vec<u8>)> {
+        layers
+            .iter()
+            .filter(|(index, _)| fresh.contains(index))
+            .filter_map(|&(index, facts)| {
+                let packed = codec::encode(facts).and_then(|p| pack(&p))?;
+                Some((keys[index].clone(), packed))
+            })
+            .collect()
+    };
+    let layers = match collect_layers(read) {
         Ok(layers) => layers,
-        Err(e) => {
+        Err((e, read)) => {
             // The layers that were read stay useful for the next attempt.
             if let Some(c) = opts.cache {
-                cache_write(c, &pending);
+                let read: Vec<(usize, &LayerFacts)> = read.iter().map(|(i, f)| (*i, f)).collect();
+                cache_write(c, &pack_fresh(&read));
             }
             return Err(e);
         }
@@ -189,8 +197,26 @@ pub fn scan_image(
         .iter()
         .map(|l| Some(l.diff_id.to_string()))
         .collect();
-    let (inventory, view) = merge(&layers, &layer_refs);
-    let secrets = collect_secrets(&layers, &view, &layer_refs);
+    let indexed: Vec<(usize, &LayerFacts)> = layers.iter().enumerate().collect();
+    // The new layers' cache entries are packed beside the merge, which has to wait for the
+    // last layer anyway, instead of at the end of each layer's stream (the last of which
+    // bounds the scan).
+    let (inventory, view, secrets, mut pending) = std::thread::scope(|s| {
+        let packer = opts.cache.and_then(|_| {
+            std::thread::Builder::new()
+                .name("bulwark-pack".into())
+                .spawn_scoped(s, || pack_fresh(&indexed))
+                .ok()
+        });
+        let (inventory, view) = merge(&layers, &layer_refs);
+        let secrets = collect_secrets(&layers, &view, &layer_refs);
+        let pending = match packer {
+            Some(packer) => packer.join().unwrap_or_default(),
+            None if opts.cache.is_some() => pack_fresh(&indexed),
+            None => Vec::new(),
+        };
+        (inventory, view, secrets, pending)
+    });
     if let Some(c) = opts.cache {
         if let Some(packed) = merged_payload(&inventory, &secrets).and_then(|p| pack(&p)) {
             pending.push((merged_key, packed));
@@ -209,14 +235,12 @@ pub fn scan_image(
 /// blob first: the longest layer stream bounds a cold scan, so it starts at once, and the
 /// threads that take any other layer lower their own priority
 /// ([`bulwark_image::priority::lower_current_thread`]) so that stream never waits for a
-/// core behind work that has time to spare. Results come back in layer order; when
-/// layers fail, the error of the lowest one (the others stop taking new layers).
+/// core behind work that has time to spare. Results come back in layer order; after a
+/// failure the workers stop taking new layers ([`collect_layers`] picks the error).
 /// Scoped threads rather than rayon's pool: a pool thread's lowered priority would outlive
-/// the scan.
-fn for_each_layer<F>(
-    jobs: &[(&LayerInfo, &str)],
-    work: F,
-) -> Result<Vec<LayerFacts>, InventoryError>
+/// the scan. A worker that finds no layer left frees the pooled stream buffers while the
+/// others finish, rather than the process at exit.
+fn run_layers<F>(jobs: &[(&LayerInfo, &str)], work: F) -> Vec<LayerResult>
 where
     F: Fn(&(&LayerInfo, &str)) -> Result<LayerFacts, InventoryError> + Sync,
 {
@@ -225,8 +249,7 @@ where
     order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].0.size.unwrap_or(0)));
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let results: Mutex<Vec<Option<Result<LayerFacts, InventoryError>>>> =
-        Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let results: Mutex<Vec<LayerResult>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     let worker = |background_allowed: bool| {
         let mut lowered = false;
         while !failed.load(Ordering::Relaxed) {
@@ -242,6 +265,7 @@ where
             }
             lock(&results)[job] = Some(result);
         }
+        bulwark_image::release_pooled_buffers();
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -260,23 +284,40 @@ where
             worker(false);
         }
     });
-    let mut layers = Vec::with_capacity(jobs.len());
-    let mut skipped = false;
-    for result in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
+    results.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One layer's outcome from [`run_layers`]: `None` when it was not run because another
+/// layer failed.
+type LayerResult = Option<Result<LayerFacts, InventoryError>>;
+
+/// All layers' facts in layer order, or the error of the lowest failed layer together with
+/// the facts of the layers that were read (by index).
+#[allow(clippy::type_complexity)]
+fn collect_layers(
+    results: Vec<LayerResult>,
+) -> Result<Vec<LayerFacts>, (InventoryError, Vec<(usize, LayerFacts)>)> {
+    let mut layers = Vec::with_capacity(results.len());
+    let mut error = None;
+    for (index, result) in results.into_iter().enumerate() {
         match result {
-            Some(Ok(facts)) => layers.push(facts),
-            Some(Err(e)) => return Err(e),
-            None => skipped = true,
+            Some(Ok(facts)) => layers.push((index, facts)),
+            Some(Err(e)) if error.is_none() => error = Some(e),
+            Some(Err(_)) => {}
+            None if error.is_none() => {
+                // Only a failure stops the workers early; it is further up if not here.
+                error = Some(InventoryError::Image(ImageError::format(
+                    "scan",
+                    "a layer was not read",
+                )))
+            }
+            None => {}
         }
     }
-    if skipped {
-        // Only a failure stops the workers early, and its error was returned above.
-        return Err(InventoryError::Image(ImageError::format(
-            "scan",
-            "a layer was not read",
-        )));
+    match error {
+        None => Ok(layers.into_iter().map(|(_, facts)| facts).collect()),
+        Some(e) => Err((e, layers)),
     }
-    Ok(layers)
 }
 
 /// Catalogues a root filesystem directory as a single layer (never cached: it can change).
@@ -505,11 +546,11 @@ mod tests {
             .collect();
         let jobs: Vec<(&LayerInfo, &str)> = layers.iter().map(|l| (l, "")).collect();
         let started = Mutex::new(Vec::new());
-        let out = for_each_layer(&jobs, |(l, _)| {
+        let out = collect_layers(run_layers(&jobs, |(l, _)| {
             started.lock().unwrap().push(l.index);
             Ok(facts_of(l))
-        })
-        .unwrap();
+        }))
+        .unwrap_or_else(|(e, _)| panic!("{e}"));
         let paths: Vec<&str> = out.iter().map(|f| f.facts[0].path.as_str()).collect();
         assert_eq!(paths, ["layer0", "layer1", "layer2", "layer3", "layer4"]);
         // Each worker takes the next biggest when it is free: the first taken is the biggest
@@ -527,7 +568,7 @@ mod tests {
         let layers: Vec<LayerInfo> = (0..6).map(|i| layer(i, Some(100 - i as u64))).collect();
         let jobs: Vec<(&LayerInfo, &str)> = layers.iter().map(|l| (l, "")).collect();
         for failing in [vec![3], vec![1, 4], vec![0, 5]] {
-            let err = for_each_layer(&jobs, |(l, _)| {
+            let (err, read) = collect_layers(run_layers(&jobs, |(l, _)| {
                 if failing.contains(&l.index) {
                     Err(InventoryError::Image(ImageError::format(
                         format!("layer {}", l.index),
@@ -536,9 +577,13 @@ mod tests {
                 } else {
                     Ok(facts_of(l))
                 }
-            })
+            }))
             .map(|_| ())
             .unwrap_err();
+            // The layers that were read come back with the error, to be cached.
+            assert!(read
+                .iter()
+                .all(|(i, f)| !failing.contains(i) && f.facts[0].path == format!("layer{i}")));
             // Workers stop taking layers after a failure, so a later failing layer may
             // never run; the lowest one that ran is reported, never a success.
             let text = err.to_string();
