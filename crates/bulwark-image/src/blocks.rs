@@ -13,29 +13,31 @@ use std::sync::{mpsc, Mutex};
 
 use sha2::{Digest as _, Sha256};
 
-/// Bytes per block: big enough that handing a block over costs nothing next to hashing it,
-/// small enough to stay in the shared cache between the walker and the hashing thread.
-pub(crate) const BLOCK: usize = 1 << 20;
+use crate::hugebuf::{HugeBuf, HUGE_PAGE};
+
+/// Bytes per block: one huge page (see [`HugeBuf`]), big enough that handing a block over
+/// costs nothing next to hashing it.
+pub(crate) const BLOCK: usize = HUGE_PAGE;
 /// Streams are hashed on the walking thread until they pass this size (a thread costs more
 /// than hashing a small layer).
 const OFFLOAD_AFTER: u64 = 4 << 20;
 /// Blocks queued for the hashing thread before the walker waits: bounds a stream's memory
-/// to `IN_FLIGHT + 2` blocks.
-const IN_FLIGHT: usize = 4;
+/// to `IN_FLIGHT + 1` blocks.
+const IN_FLIGHT: usize = 2;
 /// Blocks kept for reuse by later streams, so their pages are faulted in once per scan.
-const POOL_KEEP: usize = 16;
+const POOL_KEEP: usize = 8;
 
 /// Freed blocks, shared by every stream of the process.
-static POOL: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+static POOL: Mutex<Vec<HugeBuf>> = Mutex::new(Vec::new());
 
 /// A zeroed (so readable into) block, reused when one is free.
-fn take_block() -> Vec<u8> {
+fn take_block() -> HugeBuf {
     let reused = POOL.lock().ok().and_then(|mut pool| pool.pop());
-    reused.unwrap_or_else(|| vec![0; BLOCK])
+    reused.unwrap_or_else(|| HugeBuf::zeroed(BLOCK))
 }
 
 /// Returns a block for reuse.
-fn give_block(block: Vec<u8>) {
+fn give_block(block: HugeBuf) {
     if block.len() != BLOCK {
         return;
     }
@@ -72,7 +74,7 @@ pub(crate) enum Hashing {
 /// used or skipped. A block goes to the hasher once it is full and used up.
 pub(crate) struct BlockReader<R> {
     inner: R,
-    block: Vec<u8>,
+    block: HugeBuf,
     filled: usize,
     pos: usize,
     /// Stream offset of `block[0]`.
@@ -218,8 +220,8 @@ enum HasherState {
         bytes: u64,
     },
     Offloaded {
-        to_worker: mpsc::SyncSender<(Vec<u8>, usize)>,
-        spare: mpsc::Receiver<Vec<u8>>,
+        to_worker: mpsc::SyncSender<(HugeBuf, usize)>,
+        spare: mpsc::Receiver<HugeBuf>,
         /// Blocks this stream has in circulation (queued, being hashed, or spare).
         owned: usize,
         worker: std::thread::JoinHandle<[u8; 32]>,
@@ -241,7 +243,7 @@ impl BlockHasher {
     }
 
     /// Hashes `block[..filled]` (now or on the helper thread) and returns a block to fill next.
-    fn consume(&mut self, block: Vec<u8>, filled: usize) -> Vec<u8> {
+    fn consume(&mut self, block: HugeBuf, filled: usize) -> HugeBuf {
         match &mut self.state {
             HasherState::Inline { hasher, bytes } => {
                 hasher.update(&block[..filled]);
@@ -278,8 +280,8 @@ impl BlockHasher {
 
     /// Continues `hasher` on a helper thread; stays inline if no thread can be started.
     fn offload(&mut self, hasher: Sha256) {
-        let (to_worker, from_reader) = mpsc::sync_channel::<(Vec<u8>, usize)>(IN_FLIGHT);
-        let (to_spare, spare) = mpsc::channel::<Vec<u8>>();
+        let (to_worker, from_reader) = mpsc::sync_channel::<(HugeBuf, usize)>(IN_FLIGHT);
+        let (to_spare, spare) = mpsc::channel::<HugeBuf>();
         let mut moved = hasher.clone();
         let background = self.background;
         let spawned = std::thread::Builder::new()
@@ -309,7 +311,7 @@ impl BlockHasher {
     }
 
     /// The digest of everything consumed plus `last[..filled]`.
-    fn finish(self, last: Vec<u8>, filled: usize) -> io::Result<[u8; 32]> {
+    fn finish(self, last: HugeBuf, filled: usize) -> io::Result<[u8; 32]> {
         match self.state {
             HasherState::Inline { mut hasher, .. } => {
                 hasher.update(&last[..filled]);

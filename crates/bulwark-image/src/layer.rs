@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::blocks::{BlockReader, Hashing};
 use crate::digest::drain;
 use crate::gzip::UncheckedGzDecoder;
+use crate::hugebuf::{HugeBuf, HUGE_PAGE};
 use crate::{Digest, ImageError, Limits};
 
 /// How a layer blob is compressed, from its first bytes (media types lie often enough
@@ -369,15 +370,21 @@ pub fn read_entry(content: &mut dyn Read, path: &str) -> Result<Vec<u8>, ImageEr
     Ok(buf)
 }
 
-/// A buffer for reading one whole file after another out of a layer. Its bytes stay
-/// initialised from file to file, so a read costs one copy and no zero-fill, and its
-/// allocation goes back to a process-wide pool when dropped, so the next layer's collector
-/// reuses pages already faulted in: fresh buffers for every executable of an image were
-/// page faults and memset for tens of MiB per scan.
+/// A buffer for reading one whole file after another out of a layer. Small files go to a
+/// heap buffer whose bytes stay initialised from file to file (a read costs one copy, no
+/// zero-fill); files of a huge page or more, by their header's size, to a huge-page map
+/// ([`HugeBuf`]), whose pages the kernel zeroes on first touch, 2 MiB at a time. Both go
+/// back to process-wide pools when dropped, so the next layer reuses pages already faulted
+/// in: fresh buffers for every executable of an image were page faults and memset for tens
+/// of MiB per scan.
 #[derive(Default)]
 pub struct FileBuffer {
-    /// Initialised storage; `len` bytes of it are the current file.
-    data: Vec<u8>,
+    /// Initialised storage for small files.
+    small: Vec<u8>,
+    /// Storage for big files (empty until one comes).
+    big: HugeBuf,
+    /// Whether the current file is in `big`, and its length.
+    in_big: bool,
     len: usize,
 }
 
@@ -388,10 +395,15 @@ const FILE_BUFFERS_KEPT: usize = 4;
 const FILE_BUFFER_KEEP_MAX: usize = 8 << 20;
 
 static FILE_BUFFERS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+static BIG_FILE_BUFFERS: std::sync::Mutex<Vec<HugeBuf>> = std::sync::Mutex::new(Vec::new());
 
 /// Frees every pooled [`FileBuffer`] allocation.
 pub(crate) fn release_file_buffers() {
     if let Ok(mut pool) = FILE_BUFFERS.lock() {
+        pool.clear();
+        pool.shrink_to_fit();
+    }
+    if let Ok(mut pool) = BIG_FILE_BUFFERS.lock() {
         pool.clear();
         pool.shrink_to_fit();
     }
@@ -400,7 +412,11 @@ pub(crate) fn release_file_buffers() {
 impl FileBuffer {
     /// The file read last.
     pub fn bytes(&self) -> &[u8] {
-        &self.data[..self.len]
+        if self.in_big {
+            &self.big[..self.len]
+        } else {
+            &self.small[..self.len]
+        }
     }
 
     /// Replaces the buffer's content with all of `content` (read through the per-file cap,
@@ -413,29 +429,80 @@ impl FileBuffer {
         path: &str,
         size_hint: u64,
     ) -> Result<(), ImageError> {
-        if self.data.capacity() == 0 {
-            if let Some(pooled) = FILE_BUFFERS.lock().ok().and_then(|mut p| p.pop()) {
-                self.data = pooled;
-            }
-        }
         self.len = 0;
         // +1: the end of the stream is only seen with room for one more byte.
-        let want = usize::try_from(size_hint).unwrap_or(0).saturating_add(1);
-        // A hint too big to reserve is only a hint: the buffer then grows as data arrives.
-        let _ = self.data.try_reserve(want.saturating_sub(self.data.len()));
-        loop {
-            if self.len == self.data.len() {
-                // Initialise ahead of the data in steps, within what was reserved first.
-                let step = self.data.len().clamp(64 << 10, 8 << 20);
-                let room = self.data.capacity() - self.data.len();
-                let grow = if room > 0 { room.min(step) } else { step };
-                self.data.resize(self.data.len() + grow, 0);
+        let want = usize::try_from(size_hint)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        self.in_big = want >= HUGE_PAGE && self.make_big(want);
+        let read = if self.in_big {
+            self.read_big(content)
+        } else {
+            self.read_small(content, want)
+        };
+        read.map_err(|e| unwrap_stream_error(format!("reading {path}"), e))
+    }
+
+    /// Makes `big` at least `want` bytes (a pooled map, else a new one); false if no map
+    /// of that size can be made.
+    fn make_big(&mut self, want: usize) -> bool {
+        if self.big.len() >= want {
+            return true;
+        }
+        let pooled = BIG_FILE_BUFFERS.lock().ok().and_then(|mut pool| {
+            let at = pool.iter().position(|b| b.len() >= want)?;
+            Some(pool.swap_remove(at))
+        });
+        match pooled.or_else(|| HugeBuf::mapped(want)) {
+            Some(buf) => {
+                self.big = buf;
+                true
             }
-            match content.read(&mut self.data[self.len..]) {
+            None => false,
+        }
+    }
+
+    fn read_big(&mut self, content: &mut dyn Read) -> io::Result<()> {
+        loop {
+            if self.len == self.big.len() {
+                // The header understated the size: move to a map twice as big.
+                let mut bigger = HugeBuf::mapped(self.big.len().saturating_mul(2))
+                    .ok_or_else(|| io::Error::other("no memory for the file"))?;
+                bigger[..self.len].copy_from_slice(&self.big[..self.len]);
+                self.big = bigger;
+            }
+            match content.read(&mut self.big[self.len..]) {
                 Ok(0) => return Ok(()),
                 Ok(n) => self.len += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(unwrap_stream_error(format!("reading {path}"), e)),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn read_small(&mut self, content: &mut dyn Read, want: usize) -> io::Result<()> {
+        if self.small.capacity() == 0 {
+            if let Some(pooled) = FILE_BUFFERS.lock().ok().and_then(|mut p| p.pop()) {
+                self.small = pooled;
+            }
+        }
+        // A hint too big to reserve is only a hint: the buffer then grows as data arrives.
+        let _ = self
+            .small
+            .try_reserve(want.saturating_sub(self.small.len()));
+        loop {
+            if self.len == self.small.len() {
+                // Initialise ahead of the data in steps, within what was reserved first.
+                let step = self.small.len().clamp(64 << 10, 8 << 20);
+                let room = self.small.capacity() - self.small.len();
+                let grow = if room > 0 { room.min(step) } else { step };
+                self.small.resize(self.small.len() + grow, 0);
+            }
+            match content.read(&mut self.small[self.len..]) {
+                Ok(0) => return Ok(()),
+                Ok(n) => self.len += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
             }
         }
     }
@@ -443,13 +510,20 @@ impl FileBuffer {
 
 impl Drop for FileBuffer {
     fn drop(&mut self) {
-        let data = std::mem::take(&mut self.data);
-        if data.is_empty() || data.len() > FILE_BUFFER_KEEP_MAX {
-            return;
+        let small = std::mem::take(&mut self.small);
+        if !small.is_empty() && small.len() <= FILE_BUFFER_KEEP_MAX {
+            if let Ok(mut pool) = FILE_BUFFERS.lock() {
+                if pool.len() < FILE_BUFFERS_KEPT {
+                    pool.push(small);
+                }
+            }
         }
-        if let Ok(mut pool) = FILE_BUFFERS.lock() {
-            if pool.len() < FILE_BUFFERS_KEPT {
-                pool.push(data);
+        let big = std::mem::take(&mut self.big);
+        if !big.is_empty() && big.len() <= FILE_BUFFER_KEEP_MAX {
+            if let Ok(mut pool) = BIG_FILE_BUFFERS.lock() {
+                if pool.len() < FILE_BUFFERS_KEPT {
+                    pool.push(big);
+                }
             }
         }
     }
@@ -563,15 +637,25 @@ mod tests {
             buf.read_from(&mut &content[..], "f", hint).unwrap();
             assert_eq!(buf.bytes(), content);
         }
-        // Only what data needed (plus one step) was ever initialised.
+        // The heap buffer was only initialised as far as data needed (plus one step); big
+        // files went to a map.
         assert!(
-            buf.data.len() <= big.len() + (8 << 20),
+            buf.small.len() <= big.len() + (8 << 20),
             "{}",
-            buf.data.len()
+            buf.small.len()
         );
+        assert!(buf.big.len() >= big.len() && buf.big.len() % HUGE_PAGE == 0);
+        // A header claiming a GiB gets a lazily allocated map: only written pages cost.
         let mut fresh = FileBuffer::default();
         fresh.read_from(&mut &b"tiny"[..], "f", 1 << 30).unwrap();
-        assert!(fresh.data.len() <= 64 << 10, "{}", fresh.data.len());
+        assert_eq!(fresh.bytes(), b"tiny");
+        // A file longer than its header said moves to a bigger map, keeping every byte.
+        let mut grown = FileBuffer::default();
+        let huge: Vec<u8> = (0..5 * HUGE_PAGE).map(|i| (i % 253) as u8).collect();
+        grown
+            .read_from(&mut &huge[..], "f", HUGE_PAGE as u64)
+            .unwrap();
+        assert_eq!(grown.bytes(), &huge[..]);
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod digest;
 mod docker_archive;
 mod error;
 mod gzip;
+mod hugebuf;
 mod layer;
 mod limits;
 pub mod manifest;
