@@ -223,12 +223,23 @@ pub fn scan_image(
         }
         cache_write(c, &pending);
     }
+    drop_in_background((layers, pending));
     Ok(ScanOutcome {
         inventory,
         view,
         secrets,
         cached_layers: cached.into_inner(),
     })
+}
+
+/// Frees `value` on a short-lived thread: a scan's layer listings are tens of thousands of
+/// allocations (~1.5 ms to free on the debian-12-app fixture) and nothing waits for them.
+/// If no thread can be started, the value is freed here.
+fn drop_in_background<T: Send + 'static>(value: T) {
+    // A failed spawn drops the closure, and the value with it.
+    let _ = std::thread::Builder::new()
+        .name("bulwark-free".into())
+        .spawn(move || drop(value));
 }
 
 /// Runs `work` on every job (a layer and its cache key) on one thread per core, biggest
