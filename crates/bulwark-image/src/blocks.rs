@@ -30,7 +30,7 @@ const POOL_KEEP: usize = 8;
 /// Freed blocks, shared by every stream of the process.
 static POOL: Mutex<Vec<HugeBuf>> = Mutex::new(Vec::new());
 
-/// A zeroed (so readable into) block, reused when one is free.
+/// An initialised (so readable into) block, reused when one is free.
 fn take_block() -> HugeBuf {
     let reused = POOL.lock().ok().and_then(|mut pool| pool.pop());
     reused.unwrap_or_else(|| HugeBuf::zeroed(BLOCK))
