@@ -17,7 +17,26 @@ pub struct Digest(String);
 impl Digest {
     /// The digest of `bytes`.
     pub fn of(bytes: &[u8]) -> Self {
-        Self(format!("sha256:{}", hex::encode(Sha256::digest(bytes))))
+        Self::from_sha256(Sha256::digest(bytes).into())
+    }
+
+    /// The digest whose raw SHA-256 is `sha256`.
+    fn from_sha256(sha256: [u8; 32]) -> Self {
+        Self(format!("sha256:{}", hex::encode(sha256)))
+    }
+
+    /// Checks that content whose raw SHA-256 is `sha256` is what this digest names; a
+    /// mismatch is an error naming `what`.
+    pub(crate) fn verify(&self, sha256: [u8; 32], what: &str) -> Result<(), ImageError> {
+        let actual = Self::from_sha256(sha256);
+        if actual == *self {
+            return Ok(());
+        }
+        Err(ImageError::DigestMismatch {
+            what: what.to_string(),
+            expected: self.to_string(),
+            actual: actual.into(),
+        })
     }
 
     /// The full `sha256:<hex>` form.
@@ -108,18 +127,10 @@ impl<R: Read> VerifyingReader<R> {
             return Ok(());
         };
         let (_, _, digest) = blocks.finish()?;
-        let actual = format!("sha256:{}", hex::encode(digest.unwrap_or_default()));
-        if actual != self.expected.as_str() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                ImageError::DigestMismatch {
-                    what: self.what.clone(),
-                    expected: self.expected.to_string(),
-                    actual,
-                },
-            ));
-        }
-        Ok(())
+        // The blocks always hash here; no digest would be a mismatch, never a pass.
+        self.expected
+            .verify(digest.unwrap_or_default(), &self.what)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
 }
 

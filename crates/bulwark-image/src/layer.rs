@@ -180,14 +180,7 @@ fn walk_decoded<D: Read>(
         .finish()
         .map_err(|e| unwrap_stream_error(format!("reading {label}"), e))?;
     if let (Some(expected), Some(digest)) = (diff_id, digest) {
-        let actual = format!("sha256:{}", hex::encode(digest));
-        if actual != expected.as_str() {
-            return Err(ImageError::DigestMismatch {
-                what: format!("{label} (diff_id)"),
-                expected: expected.to_string(),
-                actual,
-            });
-        }
+        expected.verify(digest, &format!("{label} (diff_id)"))?;
     }
     stats.uncompressed_bytes = length;
     Ok((counted.inner, stats))
