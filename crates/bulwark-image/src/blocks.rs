@@ -9,11 +9,12 @@
 //! feeds the hasher, and the tar crate only skips without copying through `Seek`.
 
 use std::io::{self, BufRead, Read, Seek, SeekFrom};
-use std::sync::{mpsc, Mutex};
+use std::sync::mpsc;
 
 use sha2::{Digest as _, Sha256};
 
 use crate::hugebuf::{HugeBuf, HUGE_PAGE};
+use crate::pool::Pool;
 
 /// Bytes per block: one huge page (see [`HugeBuf`]), big enough that handing a block over
 /// costs nothing next to hashing it.
@@ -28,31 +29,18 @@ const IN_FLIGHT: usize = 2;
 const POOL_KEEP: usize = 8;
 
 /// Freed blocks, shared by every stream of the process.
-static POOL: Mutex<Vec<HugeBuf>> = Mutex::new(Vec::new());
+pub(crate) static POOL: Pool<HugeBuf> = Pool::new(POOL_KEEP);
 
 /// An initialised (so readable into) block, reused when one is free.
 fn take_block() -> HugeBuf {
-    let reused = POOL.lock().ok().and_then(|mut pool| pool.pop());
-    reused.unwrap_or_else(|| HugeBuf::zeroed(BLOCK))
+    POOL.take(|_| true)
+        .unwrap_or_else(|| HugeBuf::zeroed(BLOCK))
 }
 
-/// Returns a block for reuse.
+/// Returns a block for reuse (placeholders left by a move are not blocks).
 fn give_block(block: HugeBuf) {
-    if block.len() != BLOCK {
-        return;
-    }
-    if let Ok(mut pool) = POOL.lock() {
-        if pool.len() < POOL_KEEP {
-            pool.push(block);
-        }
-    }
-}
-
-/// Frees every pooled block (blocks in use are unaffected and still pooled when done).
-pub(crate) fn release_pool() {
-    if let Ok(mut pool) = POOL.lock() {
-        pool.clear();
-        pool.shrink_to_fit();
+    if block.len() == BLOCK {
+        POOL.give(block);
     }
 }
 

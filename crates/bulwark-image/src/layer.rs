@@ -9,6 +9,7 @@ use crate::blocks::{BlockReader, Hashing};
 use crate::digest::drain;
 use crate::gzip::UncheckedGzDecoder;
 use crate::hugebuf::{HugeBuf, HUGE_PAGE};
+use crate::pool::Pool;
 use crate::{Digest, ImageError, Limits};
 
 /// How a layer blob is compressed, from its first bytes (media types lie often enough
@@ -387,20 +388,9 @@ const FILE_BUFFERS_KEPT: usize = 4;
 /// lifetime of a long-running process.
 const FILE_BUFFER_KEEP_MAX: usize = 8 << 20;
 
-static FILE_BUFFERS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
-static BIG_FILE_BUFFERS: std::sync::Mutex<Vec<HugeBuf>> = std::sync::Mutex::new(Vec::new());
-
-/// Frees every pooled [`FileBuffer`] allocation.
-pub(crate) fn release_file_buffers() {
-    if let Ok(mut pool) = FILE_BUFFERS.lock() {
-        pool.clear();
-        pool.shrink_to_fit();
-    }
-    if let Ok(mut pool) = BIG_FILE_BUFFERS.lock() {
-        pool.clear();
-        pool.shrink_to_fit();
-    }
-}
+/// Pooled storage of [`FileBuffer`]s, small and big.
+pub(crate) static FILE_BUFFERS: Pool<Vec<u8>> = Pool::new(FILE_BUFFERS_KEPT);
+pub(crate) static BIG_FILE_BUFFERS: Pool<HugeBuf> = Pool::new(FILE_BUFFERS_KEPT);
 
 impl FileBuffer {
     /// The file read last.
@@ -442,10 +432,7 @@ impl FileBuffer {
         if self.big.len() >= want {
             return true;
         }
-        let pooled = BIG_FILE_BUFFERS.lock().ok().and_then(|mut pool| {
-            let at = pool.iter().position(|b| b.len() >= want)?;
-            Some(pool.swap_remove(at))
-        });
+        let pooled = BIG_FILE_BUFFERS.take(|b| b.len() >= want);
         match pooled.or_else(|| HugeBuf::mapped(want)) {
             Some(buf) => {
                 self.big = buf;
@@ -475,7 +462,7 @@ impl FileBuffer {
 
     fn read_small(&mut self, content: &mut dyn Read, want: usize) -> io::Result<()> {
         if self.small.capacity() == 0 {
-            if let Some(pooled) = FILE_BUFFERS.lock().ok().and_then(|mut p| p.pop()) {
+            if let Some(pooled) = FILE_BUFFERS.take(|_| true) {
                 self.small = pooled;
             }
         }
@@ -505,19 +492,11 @@ impl Drop for FileBuffer {
     fn drop(&mut self) {
         let small = std::mem::take(&mut self.small);
         if !small.is_empty() && small.len() <= FILE_BUFFER_KEEP_MAX {
-            if let Ok(mut pool) = FILE_BUFFERS.lock() {
-                if pool.len() < FILE_BUFFERS_KEPT {
-                    pool.push(small);
-                }
-            }
+            FILE_BUFFERS.give(small);
         }
         let big = std::mem::take(&mut self.big);
         if !big.is_empty() && big.len() <= FILE_BUFFER_KEEP_MAX {
-            if let Ok(mut pool) = BIG_FILE_BUFFERS.lock() {
-                if pool.len() < FILE_BUFFERS_KEPT {
-                    pool.push(big);
-                }
-            }
+            BIG_FILE_BUFFERS.give(big);
         }
     }
 }

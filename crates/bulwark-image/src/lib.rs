@@ -20,6 +20,7 @@ mod layer;
 mod limits;
 pub mod manifest;
 mod oci_layout;
+mod pool;
 pub mod priority;
 pub mod registry;
 mod rootfs;
@@ -29,16 +30,6 @@ mod target;
 mod view;
 
 pub use cache::LayerCache;
-
-/// Frees the buffers layer streams keep for reuse (read blocks, whole-file buffers). They
-/// only save page faults while layers are still to be read: a scan calls this when no
-/// layer is left to start, so the memory goes back while the last streams finish instead
-/// of at exit.
-pub fn release_pooled_buffers() {
-    blocks::release_pool();
-    layer::release_file_buffers();
-}
-
 pub use config::{HistoryEntry, ImageConfig, RootFs, RuntimeConfig};
 pub use digest::{drain, Digest, VerifyingReader};
 pub use docker_archive::DockerArchive;
@@ -54,3 +45,13 @@ pub use rootfs::walk_rootfs;
 pub use source::{ImageMeta, ImageSource, LayerInfo, Platform, SourceKind};
 pub use target::{OpenOptions, Target};
 pub use view::{MergedEntry, MergedView};
+
+/// Frees the buffers layer streams keep for reuse (read blocks, whole-file buffers). They
+/// only save page faults while layers are still to be read: a scan calls this when no
+/// layer is left to start, so the memory goes back while the last streams finish instead
+/// of at exit.
+pub fn release_pooled_buffers() {
+    blocks::POOL.clear();
+    layer::FILE_BUFFERS.clear();
+    layer::BIG_FILE_BUFFERS.clear();
+}
