@@ -443,21 +443,14 @@ impl FileBuffer {
     }
 
     fn read_big(&mut self, content: &mut dyn Read) -> io::Result<()> {
-        loop {
-            if self.len == self.big.len() {
-                // The header understated the size: move to a map twice as big.
-                let mut bigger = HugeBuf::mapped(self.big.len().saturating_mul(2))
-                    .ok_or_else(|| io::Error::other("no memory for the file"))?;
-                bigger[..self.len].copy_from_slice(&self.big[..self.len]);
-                self.big = bigger;
-            }
-            match content.read(&mut self.big[self.len..]) {
-                Ok(0) => return Ok(()),
-                Ok(n) => self.len += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        while !fill_from(content, &mut self.big, &mut self.len)? {
+            // The header understated the size: move to a map twice as big.
+            let mut bigger = HugeBuf::mapped(self.big.len().saturating_mul(2))
+                .ok_or_else(|| io::Error::other("no memory for the file"))?;
+            bigger[..self.len].copy_from_slice(&self.big[..self.len]);
+            self.big = bigger;
         }
+        Ok(())
     }
 
     fn read_small(&mut self, content: &mut dyn Read, want: usize) -> io::Result<()> {
@@ -470,22 +463,28 @@ impl FileBuffer {
         let _ = self
             .small
             .try_reserve(want.saturating_sub(self.small.len()));
-        loop {
-            if self.len == self.small.len() {
-                // Initialise ahead of the data in steps, within what was reserved first.
-                let step = self.small.len().clamp(64 << 10, 8 << 20);
-                let room = self.small.capacity() - self.small.len();
-                let grow = if room > 0 { room.min(step) } else { step };
-                self.small.resize(self.small.len() + grow, 0);
-            }
-            match content.read(&mut self.small[self.len..]) {
-                Ok(0) => return Ok(()),
-                Ok(n) => self.len += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        while !fill_from(content, &mut self.small, &mut self.len)? {
+            // Initialise ahead of the data in steps, within what was reserved first.
+            let step = self.small.len().clamp(64 << 10, 8 << 20);
+            let room = self.small.capacity() - self.small.len();
+            let grow = if room > 0 { room.min(step) } else { step };
+            self.small.resize(self.small.len() + grow, 0);
+        }
+        Ok(())
+    }
+}
+
+/// Reads into `buf[*len..]` until the stream ends (true) or `buf` is full (false).
+fn fill_from(content: &mut dyn Read, buf: &mut [u8], len: &mut usize) -> io::Result<bool> {
+    while *len < buf.len() {
+        match content.read(&mut buf[*len..]) {
+            Ok(0) => return Ok(true),
+            Ok(n) => *len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
+    Ok(false)
 }
 
 impl Drop for FileBuffer {
