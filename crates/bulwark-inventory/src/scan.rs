@@ -170,24 +170,13 @@ pub fn scan_image(
         Ok(facts)
     });
     let fresh = fresh.into_inner().unwrap_or_else(|e| e.into_inner());
-    // Cache entries (key, packed value) of the layers read here.
-    let pack_fresh = |layers: &[(usize, &LayerFacts)]| -> Vec<(String, Vec<u8>)> {
-        layers
-            .iter()
-            .filter(|(index, _)| fresh.contains(index))
-            .filter_map(|&(index, facts)| {
-                let packed = codec::encode(facts).and_then(|p| pack(&p))?;
-                Some((keys[index].clone(), packed))
-            })
-            .collect()
-    };
     let layers = match collect_layers(read) {
         Ok(layers) => layers,
         Err((e, read)) => {
             // The layers that were read stay useful for the next attempt.
             if let Some(c) = opts.cache {
-                let read: Vec<(usize, &LayerFacts)> = read.iter().map(|(i, f)| (*i, f)).collect();
-                cache_write(c, &pack_fresh(&read));
+                let read = read.iter().map(|(index, facts)| (*index, facts));
+                cache_write(c, &pack_layers(read, &fresh, &keys));
             }
             return Err(e);
         }
@@ -197,22 +186,22 @@ pub fn scan_image(
         .iter()
         .map(|l| Some(l.diff_id.to_string()))
         .collect();
-    let indexed: Vec<(usize, &LayerFacts)> = layers.iter().enumerate().collect();
     // The new layers' cache entries are packed beside the merge, which has to wait for the
     // last layer anyway, instead of at the end of each layer's stream (the last of which
     // bounds the scan).
+    let pack_new = || pack_layers(layers.iter().enumerate(), &fresh, &keys);
     let (inventory, view, secrets, mut pending) = std::thread::scope(|s| {
-        let packer = opts.cache.and_then(|_| {
+        let packer = opts.cache.map(|_| {
             std::thread::Builder::new()
                 .name("bulwark-pack".into())
-                .spawn_scoped(s, || pack_fresh(&indexed))
-                .ok()
+                .spawn_scoped(s, pack_new)
         });
         let (inventory, view) = merge(&layers, &layer_refs);
         let secrets = collect_secrets(&layers, &view, &layer_refs);
         let pending = match packer {
-            Some(packer) => packer.join().unwrap_or_default(),
-            None if opts.cache.is_some() => pack_fresh(&indexed),
+            Some(Ok(packer)) => packer.join().unwrap_or_default(),
+            // No thread could be started: pack here.
+            Some(Err(_)) => pack_new(),
             None => Vec::new(),
         };
         (inventory, view, secrets, pending)
@@ -230,6 +219,22 @@ pub fn scan_image(
         secrets,
         cached_layers: cached.into_inner(),
     })
+}
+
+/// Cache entries (key, packed value) of those `layers` (by index) that were read in this
+/// scan (`fresh`), not taken from the cache.
+fn pack_layers<'a>(
+    layers: impl Iterator<Item = (usize, &'a LayerFacts)>,
+    fresh: &[usize],
+    keys: &[String],
+) -> Vec<(String, Vec<u8>)> {
+    layers
+        .filter(|(index, _)| fresh.contains(index))
+        .filter_map(|(index, facts)| {
+            let packed = codec::encode(facts).and_then(|p| pack(&p))?;
+            Some((keys[index].clone(), packed))
+        })
+        .collect()
 }
 
 /// Frees `value` on a short-lived thread: a scan's layer listings are tens of thousands of
