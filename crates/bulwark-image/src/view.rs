@@ -38,6 +38,9 @@ impl MergedView {
 
     /// Applies one more layer on top.
     pub fn push_layer(&mut self, index: usize, entries: &[EntryMeta]) {
+        if self.files.is_empty() && self.fill_empty(index, entries) {
+            return;
+        }
         for e in entries {
             match e.kind {
                 EntryKind::Whiteout => {
@@ -69,6 +72,32 @@ impl MergedView {
                 },
             );
         }
+    }
+
+    /// The first layer of an empty view, built in one pass: nothing lies below it for its
+    /// whiteouts to hide, so unless it writes a path twice (then `false`, view unchanged),
+    /// its entries are the view. A bulk build from sorted entries costs a fraction of
+    /// inserting them one by one, and the base layer usually holds most of an image's paths.
+    fn fill_empty(&mut self, index: usize, entries: &[EntryMeta]) -> bool {
+        let kept = entries
+            .iter()
+            .filter(|e| !matches!(e.kind, EntryKind::Whiteout | EntryKind::OpaqueDir));
+        let mut items: Vec<(String, MergedEntry)> = kept
+            .map(|e| {
+                let entry = MergedEntry {
+                    layer: index,
+                    meta: e.clone(),
+                };
+                (e.path.clone(), entry)
+            })
+            .collect();
+        // Stable, and linear on the nearly sorted order of real layer tars.
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        if items.windows(2).any(|w| w[0].0 == w[1].0) {
+            return false;
+        }
+        self.files = items.into_iter().collect();
+        true
     }
 
     fn remove_children(&mut self, dir: &str) {
@@ -194,6 +223,66 @@ mod tests {
         assert_eq!(v.get("app/x").unwrap().layer, 0);
         assert!(v.get("usr/lib/a").is_none());
         assert_eq!(v.get("usr/lib/c").unwrap().layer, 1);
+    }
+
+    /// The one-by-one stacking of `layers` onto a view that is never empty, as a reference
+    /// for the bulk build of the first layer.
+    fn stacked_one_by_one(layers: &[&[EntryMeta]]) -> Vec<(String, MergedEntry)> {
+        let mut v = MergedView::default();
+        let seed = e("\u{10ffff}seed", EntryKind::File, None);
+        v.files.insert(
+            seed.path.clone(),
+            MergedEntry {
+                layer: 99,
+                meta: seed.clone(),
+            },
+        );
+        for (index, entries) in layers.iter().enumerate() {
+            v.push_layer(index, entries);
+        }
+        v.files.remove(&seed.path);
+        v.files.into_iter().collect()
+    }
+
+    #[test]
+    fn the_first_layer_is_built_in_bulk_as_if_stacked_one_by_one() {
+        // Out of order, with a whiteout and an opaque marker that hide nothing below.
+        let l0 = vec![
+            e("usr/lib/b", EntryKind::File, None),
+            e("usr", EntryKind::Dir, None),
+            e("etc/.wh.gone", EntryKind::File, None),
+            e("etc/gone", EntryKind::Whiteout, None),
+            e("usr/lib", EntryKind::OpaqueDir, None),
+            e("usr/lib/a", EntryKind::Symlink, Some("b")),
+        ];
+        let l1 = vec![e("usr/lib/c", EntryKind::File, None)];
+        let bulk: Vec<(String, MergedEntry)> = MergedView::build([l0.as_slice(), l1.as_slice()])
+            .files
+            .into_iter()
+            .collect();
+        assert_eq!(bulk, stacked_one_by_one(&[&l0, &l1]));
+        assert_eq!(
+            bulk.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+            ["etc/.wh.gone", "usr", "usr/lib/a", "usr/lib/b", "usr/lib/c"]
+        );
+    }
+
+    #[test]
+    fn a_first_layer_that_writes_a_path_twice_is_stacked_one_by_one() {
+        // The second `app` replaces a directory: what was below it goes, and the later
+        // `app/late` is written on top again.
+        let l0 = vec![
+            e("app", EntryKind::Dir, None),
+            e("app/early", EntryKind::File, None),
+            e("app", EntryKind::File, None),
+            e("app/late", EntryKind::File, None),
+        ];
+        let v = MergedView::build([l0.as_slice()]);
+        assert_eq!(v.get("app").unwrap().meta.kind, EntryKind::File);
+        assert!(v.get("app/early").is_none());
+        assert!(v.get("app/late").is_some());
+        let bulk: Vec<(String, MergedEntry)> = v.files.into_iter().collect();
+        assert_eq!(bulk, stacked_one_by_one(&[&l0]));
     }
 
     #[test]
