@@ -64,7 +64,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 None => Format::CycloneDx,
             };
             // An image needs the merged filesystem only to give each file its layer.
-            let scanned = scan(
+            let mut scanned = scan(
                 &args,
                 Kind::ImageOrRootfs,
                 AnalyzerRegistry::sbom(),
@@ -85,6 +85,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &mut out,
             )?;
             out.flush()?;
+            // Waits for the layer cache's last write, which ran beside the report.
+            drop(scanned.cache.take());
             // The process exits next and the OS takes the memory back at once; freeing the
             // inventory and merged view one allocation at a time would only delay the exit.
             std::mem::forget(scanned);
@@ -118,6 +120,9 @@ struct Scanned {
     special_files: Vec<bulwark_checks::SpecialFile>,
     /// The final filesystem (empty for an SBOM), for entrypoint reachability.
     view: bulwark_image::MergedView,
+    /// The layer cache, kept open until the report is out: the scan's last cache write runs
+    /// beside the report, and closing the cache waits for it.
+    cache: Option<LayerCache>,
 }
 
 /// Reads the target and catalogues it with `registry`, the layer cache and a progress bar;
@@ -224,6 +229,7 @@ fn scan(
         secrets: outcome.secrets,
         special_files,
         view: outcome.view,
+        cache,
     })
 }
 
@@ -256,6 +262,7 @@ fn read_sbom_target(path: &str) -> Result<Scanned> {
         secrets: Default::default(),
         special_files: Vec::new(),
         view: Default::default(),
+        cache: None,
     })
 }
 

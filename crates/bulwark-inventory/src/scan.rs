@@ -61,7 +61,8 @@ impl Progress for NoProgress {
 /// How to scan.
 pub struct ScanOptions<'a> {
     pub limits: Limits,
-    /// Layer cache; `None` reads every layer.
+    /// Layer cache; `None` reads every layer. A scan's last write to it may still run when
+    /// the scan returns ([`LayerCache::put_many_later`]); closing the cache waits for it.
     pub cache: Option<&'a LayerCache>,
     pub progress: &'a dyn Progress,
     /// Whether the caller needs [`ScanOutcome::view`] (reachability, image checks, file
@@ -190,7 +191,7 @@ pub fn scan_image(
     // last layer anyway, instead of at the end of each layer's stream (the last of which
     // bounds the scan).
     let pack_new = || pack_layers(layers.iter().enumerate(), &fresh, &keys);
-    let (inventory, view, secrets, mut pending) = std::thread::scope(|s| {
+    let (inventory, view, secrets, pending) = std::thread::scope(|s| {
         let packer = opts.cache.map(|_| {
             std::thread::Builder::new()
                 .name("bulwark-pack".into())
@@ -207,12 +208,18 @@ pub fn scan_image(
         (inventory, view, secrets, pending)
     });
     if let Some(c) = opts.cache {
-        if let Some(packed) = merged_payload(&inventory, &secrets).and_then(|p| pack(&p)) {
-            pending.push((merged_key, packed));
-        }
-        cache_write(c, &pending);
+        // Serialised and committed beside the report, which does not need them; the copy
+        // costs a fraction of the serialisation it moves off the critical path.
+        let (copy, copied_secrets) = (inventory.clone(), secrets.clone());
+        c.put_many_later(move || {
+            let mut entries = pending;
+            if let Some(packed) = merged_payload(&copy, &copied_secrets).and_then(|p| pack(&p)) {
+                entries.push((merged_key, packed));
+            }
+            entries
+        });
     }
-    drop_in_background((layers, pending));
+    drop_in_background(layers);
     Ok(ScanOutcome {
         inventory,
         view,
