@@ -8,6 +8,7 @@ mod db;
 mod policy_cmd;
 mod progress;
 mod vuln;
+mod warnings;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -23,6 +24,7 @@ use clap::Parser;
 use args::{Cli, Command, ScanArgs};
 
 fn main() -> ExitCode {
+    warnings::init();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
