@@ -18,7 +18,8 @@ pub enum Command {
     /// Scan a container image (docker-archive, OCI layout, registry reference) for
     /// vulnerabilities.
     Image(VulnScanArgs),
-    /// Write the SBOM of an image (CycloneDX by default).
+    /// Write the SBOM of an image or root filesystem: a table by default, or CycloneDX,
+    /// SPDX or bulwark's JSON with `--format`.
     Sbom(ScanArgs),
     /// Scan a root filesystem directory for vulnerabilities and secrets.
     Rootfs(VulnScanArgs),

@@ -61,9 +61,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rootfs(args) | Command::Fs(args) => vuln::scan(&args, Kind::Rootfs),
         Command::SbomScan(args) => vuln::scan(&args, Kind::Sbom),
         Command::Sbom(args) => {
+            // A table by default, as Syft and `docker sbom` print; SBOM documents on request.
             let format: Format = match &args.format {
                 Some(f) => f.parse()?,
-                None => Format::CycloneDx,
+                None => Format::Table,
             };
             // An image needs the merged filesystem only to give each file its layer.
             let mut scanned = scan(

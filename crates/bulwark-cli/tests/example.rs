@@ -236,6 +236,30 @@ fn cyclonedx_has_deb_purls() {
 }
 
 #[test]
+fn the_default_output_is_a_table_of_every_package() {
+    let image = image_dir();
+    let out = bulwark(&["sbom", image.to_str().unwrap(), "--no-cache", "--quiet"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8(out.stdout).expect("UTF-8 table");
+    assert!(
+        table.contains(&format!("Packages: {}", PACKAGES.len())),
+        "{table}"
+    );
+    for (name, version) in PACKAGES {
+        let row = table
+            .lines()
+            .find(|l| l.split(['│', '┆']).map(str::trim).any(|cell| cell == *name))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{table}"));
+        assert!(row.contains(version), "{row}");
+    }
+}
+
+#[test]
 fn missing_target_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no-such-image");

@@ -98,7 +98,7 @@ fn sbom_of_a_root_filesystem_equals_the_sbom_of_its_image() {
     );
 
     // CycloneDX names the directory as a file-system component.
-    let out = bulwark(&["sbom", dir, "-q"]);
+    let out = bulwark(&["sbom", dir, "--format", "cyclonedx", "-q"]);
     assert!(out.status.success());
     let bom: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(bom["metadata"]["component"]["name"], dir);
