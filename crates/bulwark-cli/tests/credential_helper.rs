@@ -11,6 +11,8 @@ use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
+mod common;
+
 const USER: &str = "bulwark";
 const PASSWORD: &str = "s3cret-test";
 
@@ -183,9 +185,7 @@ fn set_mode_700(path: &Path) {
 }
 
 fn basic_registry() -> String {
-    std::env::var("BULWARK_TEST_REGISTRY_BASIC").unwrap_or_else(|_| {
-        panic!("BULWARK_TEST_REGISTRY_BASIC is not set: run the tests with `bash scripts/test`, which starts the registries")
-    })
+    common::registry("BULWARK_TEST_REGISTRY_BASIC")
 }
 
 fn assert_alpine(out: &Output) {

@@ -6,13 +6,8 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
-fn registry(var: &str) -> String {
-    std::env::var(var).unwrap_or_else(|_| {
-        panic!(
-            "{var} is not set: run the tests with `bash scripts/test`, which starts the registries"
-        )
-    })
-}
+mod common;
+use common::registry;
 
 /// `bulwark ARGS` with its own Docker config directory (holding `config_json`, if any) and
 /// cache, and no credentials from the environment.

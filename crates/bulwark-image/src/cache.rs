@@ -80,25 +80,15 @@ impl LayerCache {
                 tracing::warn!("layer cache write failed: {e}");
             }
         };
-        let write = Arc::new(Mutex::new(Some(write)));
-        let run = {
-            let write = Arc::clone(&write);
-            move || {
-                if let Some(write) = lock(&write).take() {
-                    write();
-                }
-            }
-        };
+        // Shared so that a thread that cannot start leaves the write here to run.
+        let job = Arc::new(Mutex::new(Some(write)));
+        let on_thread = Arc::clone(&job);
         match std::thread::Builder::new()
             .name("bulwark-cache".into())
-            .spawn(run)
+            .spawn(move || run_once(&on_thread))
         {
             Ok(handle) => *lock(&self.pending) = Some(handle),
-            Err(_) => {
-                if let Some(write) = lock(&write).take() {
-                    write();
-                }
-            }
+            Err(_) => run_once(&job),
         }
     }
 
@@ -140,6 +130,13 @@ fn write_all<K: AsRef<str>, V: AsRef<[u8]>>(
         }
     }
     txn.commit().map_err(|e| cache_err(path, e))
+}
+
+/// Runs the job in `slot`, unless it already ran.
+fn run_once(slot: &Mutex<Option<impl FnOnce()>>) {
+    if let Some(job) = lock(slot).take() {
+        job();
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

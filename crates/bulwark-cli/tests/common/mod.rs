@@ -56,3 +56,14 @@ pub fn assert_valid_sarif(file: &Path) {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+/// The address of a test registry that `scripts/test` started (`var` is one of the
+/// `BULWARK_TEST_REGISTRY*` variables); fails clearly when the registries are not running.
+#[allow(dead_code)] // only the registry tests read it
+pub fn registry(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| {
+        panic!(
+            "{var} is not set: run the tests with `bash scripts/test`, which starts the registries"
+        )
+    })
+}
